@@ -1,0 +1,47 @@
+# Two commands matter: `make demo` and `make test`. Each sets up .venv on first use.
+# Everything a test needs (the oci CLI, a headless Chromium) is installed here, never by hand.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: help setup browser demo test lab bench reliability clean
+
+help:  ## list targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install reportkit with its test extra
+
+# Debian's chromium for the browser test of the rendered HTML (apt needs root or sudo).
+browser:  ## install headless Chromium if missing
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+demo: setup  ## run the main job on the embedded demo tenancy (fake OCI on 127.0.0.1)
+	$(PY) -m reportkit demo
+
+test: setup browser  ## run the test suite
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lab: setup  ## open JupyterLab on notebooks/ with the project's kernel
+	$(PY) -m pip install --quiet -e ".[test,lab]"
+	$(PY) -m reportkit demo --collect-only
+	cd notebooks && ../$(PY) -m jupyter lab
+
+bench: setup  ## run every benchmark, print the table, write docs/performance.md
+	$(PY) -m bench
+
+reliability: setup  ## run the fault-injection suite and print its table
+	$(PY) -m reportkit.reliability
+
+clean:  ## remove the venv and generated output (snapshots and reports)
+	rm -rf $(VENV) data/snapshots data/reports .pytest_cache

@@ -1,0 +1,355 @@
+"""Every table's columns, declared once: name, dtype, description.
+
+The declarations are reused for validation (:meth:`Table.validate`), coercion of freshly built
+frames (:meth:`Table.coerce`), empty frames (:meth:`Table.empty`), the docs and the report's data
+dictionary (:func:`data_dictionary`). Status vocabularies are ``StrEnum`` s stored as pandas
+categoricals with a fixed category order, so every chart and table lists statuses the same way.
+
+Conventions (all tables):
+- regions are region *names* (``uk-london-1``), never keys;
+- timestamps are ``datetime64[ns, UTC]``;
+- OCIDs and free text are pandas ``string``; counts are nullable ``Int64``; flags ``boolean``.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import pandas as pd
+
+from reportkit.errors import SchemaError
+
+STRING = "string"
+INT = "Int64"
+FLOAT = "Float64"
+BOOL = "boolean"
+TIMESTAMP = "datetime64[ns, UTC]"
+CATEGORY = "category"
+OBJECT = "object"
+
+
+# --------------------------------------------------------------------------------------------
+# Status vocabularies
+# --------------------------------------------------------------------------------------------
+class BackupState(StrEnum):
+    """OCI BootVolumeBackup.lifecycle_state."""
+
+    REQUEST_RECEIVED = "REQUEST_RECEIVED"
+    CREATING = "CREATING"
+    AVAILABLE = "AVAILABLE"
+    TERMINATING = "TERMINATING"
+    TERMINATED = "TERMINATED"
+    FAULTY = "FAULTY"
+    UNKNOWN_ENUM_VALUE = "UNKNOWN_ENUM_VALUE"
+
+
+class ImageClass(StrEnum):
+    """Where an image comes from, following ``base_image_id`` to the root (assess)."""
+
+    PLATFORM = "platform"
+    CUSTOM_FROM_PLATFORM = "custom_from_platform"
+    CUSTOM_IMPORTED = "custom_imported"
+    CUSTOM_FROM_MARKETPLACE = "custom_from_marketplace"
+    MARKETPLACE = "marketplace"
+    COMMUNITY = "community"
+    UNKNOWN = "unknown"
+
+
+class Role(StrEnum):
+    """A backup is a ``source`` (taken in its region) or a cross-region ``copy`` of another."""
+
+    SOURCE = "source"
+    COPY = "copy"
+
+
+class CopyStatus(StrEnum):
+    """Per source backup: has it been copied to another region?"""
+
+    COPIED = "copied"
+    IN_PROGRESS = "in_progress"
+    FAILED = "failed"
+    NOT_COPIED = "not_copied"
+    INELIGIBLE = "ineligible"
+    UNKNOWN = "unknown"
+    ORPHAN = "orphan"  # for copies whose source backup no longer exists
+
+
+class Protection(StrEnum):
+    """How a boot volume is meant to be protected in another region."""
+
+    POLICY_COPY = "policy_copy"
+    MANUAL_COPY = "manual_copy"
+    REPLICA = "replica"
+    NONE = "none"
+
+
+class CoverageStatus(StrEnum):
+    """Per boot volume: is it protected in every required destination region, and freshly?"""
+
+    COVERED = "covered"
+    STALE = "stale"
+    IN_PROGRESS = "in_progress"
+    FAILED = "failed"
+    MISSING = "missing"
+    NO_BACKUP = "no_backup"
+    INELIGIBLE = "ineligible"
+    UNKNOWN = "unknown"
+
+
+class Severity(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+
+class Control(StrEnum):
+    """Audit controls, named in the style of AWS Backup Audit Manager."""
+
+    XR_COPY_MISSING = "XR_COPY_MISSING"
+    XR_COPY_STALE = "XR_COPY_STALE"
+    XR_COPY_FAILED = "XR_COPY_FAILED"
+    XR_COPY_IN_PROGRESS = "XR_COPY_IN_PROGRESS"
+    XR_INELIGIBLE_IMAGE = "XR_INELIGIBLE_IMAGE"
+    XR_ENCRYPTION_DOWNGRADE = "XR_ENCRYPTION_DOWNGRADE"
+    XR_ORPHAN_COPY = "XR_ORPHAN_COPY"
+    BACKUP_MISSING = "BACKUP_MISSING"
+    COLLECTION_GAP = "COLLECTION_GAP"
+
+
+# --------------------------------------------------------------------------------------------
+# Declarations
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Column:
+    """One column: its name, pandas dtype, meaning, and (for categoricals) the category order."""
+
+    name: str
+    dtype: str
+    description: str
+    categories: tuple[str, ...] | None = None
+
+    def pandas_dtype(self) -> object:
+        if self.dtype == CATEGORY:
+            return pd.CategoricalDtype(list(self.categories) if self.categories else None)
+        return self.dtype
+
+
+def _enum(values: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(v.value for v in values)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A declared table: ordered columns plus a one-line description."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...] = field(default_factory=tuple)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+    def dtypes(self) -> dict[str, object]:
+        return {c.name: c.pandas_dtype() for c in self.columns}
+
+    def empty(self) -> pd.DataFrame:
+        """Return a zero-row frame with every declared column and dtype."""
+        return self.coerce(pd.DataFrame({c.name: [] for c in self.columns}))
+
+    def coerce(self, df: pd.DataFrame | Iterable[Mapping[str, object]]) -> pd.DataFrame:
+        """Return ``df`` (or records) with exactly the declared columns, in order, cast to dtype.
+
+        Missing declared columns are added as all-NA; undeclared columns raise, because a
+        column nobody declared is a column nobody documented.
+        """
+        frame = df if isinstance(df, pd.DataFrame) else pd.DataFrame.from_records(list(df))
+        extra = [c for c in frame.columns if c not in self.column_names]
+        if extra:
+            raise SchemaError(f"table {self.name!r}: undeclared columns {extra}; declare them in reportkit/schema.py")
+        out = {}
+        n = len(frame)
+        for col in self.columns:
+            series = frame[col.name] if col.name in frame.columns else pd.Series([pd.NA] * n, index=frame.index)
+            out[col.name] = _cast(series, col, self.name)
+        return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
+
+    def validate(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Raise :class:`SchemaError` unless ``df`` has exactly the declared columns and dtypes."""
+        if list(df.columns) != self.column_names:
+            missing = [c for c in self.column_names if c not in df.columns]
+            extra = [c for c in df.columns if c not in self.column_names]
+            raise SchemaError(
+                f"table {self.name!r}: columns differ from the declaration (missing {missing}, extra {extra})"
+            )
+        for col in self.columns:
+            actual = df[col.name].dtype
+            if col.dtype == CATEGORY:
+                if not isinstance(actual, pd.CategoricalDtype):
+                    raise SchemaError(f"table {self.name!r}: column {col.name!r} is {actual}, expected category")
+                if col.categories and list(actual.categories) != list(col.categories):
+                    raise SchemaError(
+                        f"table {self.name!r}: column {col.name!r} categories {list(actual.categories)} "
+                        f"!= declared {list(col.categories)}"
+                    )
+            elif str(actual) != str(pd.api.types.pandas_dtype(col.dtype)) and col.dtype != OBJECT:
+                raise SchemaError(f"table {self.name!r}: column {col.name!r} is {actual}, expected {col.dtype}")
+        return df
+
+
+def _cast(series: pd.Series, col: Column, table: str) -> pd.Series:
+    try:
+        if col.dtype == TIMESTAMP:
+            return pd.to_datetime(series, utc=True, format="ISO8601").astype(TIMESTAMP)
+        if col.dtype == CATEGORY:
+            values = series.astype("object").where(series.notna(), None)
+            return pd.Series(pd.Categorical(values, categories=list(col.categories) if col.categories else None),
+                             index=series.index)
+        if col.dtype == OBJECT:
+            return series.astype(object)
+        return series.astype(col.dtype)
+    except (TypeError, ValueError) as exc:
+        raise SchemaError(f"table {table!r}: column {col.name!r} cannot be read as {col.dtype}: {exc}") from exc
+
+
+# --------------------------------------------------------------------------------------------
+# Inventory tables (what `collect` reads from OCI)
+# --------------------------------------------------------------------------------------------
+_REGION = Column("region", CATEGORY, "Region name where the resource lives, e.g. uk-london-1")
+_COMPARTMENT = Column("compartment_id", STRING, "OCID of the compartment holding the resource")
+
+REGIONS = Table("regions", "Regions the tenancy subscribes to (ListRegionSubscriptions).", (
+    Column("region", STRING, "Region name, e.g. uk-london-1"),
+    Column("region_key", STRING, "Upper-case 3-letter key, e.g. LHR"),
+    Column("is_home_region", BOOL, "True for the tenancy's home region (IAM lives there)"),
+    Column("status", STRING, "Subscription status: READY or IN_PROGRESS"),
+    Column("collected", BOOL, "True when reportkit read this region in this run"),
+))
+
+COMPARTMENTS = Table("compartments", "ACTIVE compartments of the tenancy, root included.", (
+    Column("compartment_id", STRING, "Compartment OCID (the tenancy OCID for the root)"),
+    Column("parent_compartment_id", STRING, "Parent compartment OCID; empty for the root"),
+    Column("name", STRING, "Compartment name"),
+    Column("path", STRING, "Full path from the root, e.g. Prod/App/DB; the root is '/'"),
+    Column("depth", INT, "0 for the root, 1 for its children, ..."),
+    Column("lifecycle_state", STRING, "Compartment lifecycle state"),
+))
+
+BACKUPS = Table("backups", "Boot volume backups in every region and compartment, all lifecycle states.", (
+    Column("backup_id", STRING, "Boot volume backup OCID"),
+    _REGION,
+    _COMPARTMENT,
+    Column("display_name", STRING, "Display name (free text from OCI; escaped wherever rendered)"),
+    Column("boot_volume_id", STRING, "OCID of the boot volume the backup was taken from"),
+    Column("image_id", STRING, "OCID of the image the boot volume was created from"),
+    Column("lifecycle_state", CATEGORY, "REQUEST_RECEIVED, CREATING, AVAILABLE, TERMINATING, TERMINATED, FAULTY",
+           _enum(BackupState)),
+    Column("source_type", STRING, "MANUAL or SCHEDULED"),
+    Column("backup_type", STRING, "FULL or INCREMENTAL"),
+    Column("time_created", TIMESTAMP, "When the backup's point-in-time was taken (for a copy: when the copy began)"),
+    Column("time_request_received", TIMESTAMP, "When OCI received the backup (or copy) request"),
+    Column("expiration_time", TIMESTAMP, "When a scheduled backup expires; empty = never"),
+    Column("size_in_gbs", INT, "Size of the boot volume, GB"),
+    Column("unique_size_in_gbs", INT, "Storage used by this backup, GB"),
+    Column("kms_key_id", STRING, "Vault key OCID encrypting the backup; empty = Oracle-managed key"),
+    Column("source_boot_volume_backup_id", STRING, "For a cross-region copy: the OCID of the backup it was copied from"),
+    Column("volume_group_backup_id", STRING, "Volume group backup this backup belongs to, if any"),
+))
+
+BOOT_VOLUMES = Table("boot_volumes", "Boot volumes in every region and compartment.", (
+    Column("boot_volume_id", STRING, "Boot volume OCID"),
+    _REGION,
+    _COMPARTMENT,
+    Column("availability_domain", STRING, "Availability domain, e.g. Uocm:LHR-AD-1"),
+    Column("display_name", STRING, "Display name (free text from OCI)"),
+    Column("image_id", STRING, "OCID of the image the boot volume was created from"),
+    Column("lifecycle_state", STRING, "PROVISIONING, RESTORING, AVAILABLE, TERMINATING, TERMINATED, FAULTY"),
+    Column("size_in_gbs", INT, "Size, GB"),
+    Column("kms_key_id", STRING, "Vault key OCID; empty = Oracle-managed key"),
+    Column("volume_group_id", STRING, "Volume group OCID, if the volume is in one"),
+    Column("time_created", TIMESTAMP, "When the boot volume was created"),
+    Column("replica_count", INT, "Number of boot volume replicas"),
+    Column("replica_regions", STRING, "Comma-separated region names of the replicas (from their availability domains)"),
+))
+
+IMAGES = Table("images", "Every image a boot volume or backup uses, once each, with its base chain.", (
+    Column("image_id", STRING, "Image OCID"),
+    Column("region", STRING, "Region where the image was looked up"),
+    Column("compartment_id", STRING, "Compartment OCID; empty for Oracle platform images"),
+    Column("display_name", STRING, "Image name"),
+    Column("operating_system", STRING, "Operating system"),
+    Column("operating_system_version", STRING, "Operating system version"),
+    Column("base_image_id", STRING, "Image this custom image was made from; empty for roots"),
+    Column("listing_type", STRING, "COMMUNITY or NONE"),
+    Column("launch_mode", STRING, "NATIVE, EMULATED, PARAVIRTUALIZED, CUSTOM"),
+    Column("lifecycle_state", STRING, "Image lifecycle state (DELETED for deleted images still readable)"),
+    Column("time_created", TIMESTAMP, "When the image was created"),
+    Column("marketplace_listing_id", STRING, "Marketplace listing that publishes this image, if any"),
+    Column("marketplace_publisher", STRING, "Publisher of that Marketplace listing"),
+    Column("lookup_status", STRING, "ok, not_found (deleted or not visible) or error (could not read)"),
+))
+
+BACKUP_POLICIES = Table("backup_policies", "Volume backup policies referenced by assignments (Oracle-defined and user).", (
+    Column("policy_id", STRING, "Volume backup policy OCID"),
+    _REGION,
+    Column("compartment_id", STRING, "Compartment OCID; empty for Oracle-defined policies (gold/silver/bronze)"),
+    Column("display_name", STRING, "Policy name"),
+    Column("destination_region", STRING, "Region the policy copies each backup to; empty = no cross-region copy"),
+    Column("schedules", STRING, "Schedules as compact JSON (backupType, period, retentionSeconds, ...)"),
+    Column("time_created", TIMESTAMP, "When the policy was created"),
+))
+
+POLICY_ASSIGNMENTS = Table("policy_assignments", "Backup policy assigned to each boot volume.", (
+    Column("assignment_id", STRING, "Volume backup policy assignment OCID"),
+    _REGION,
+    Column("asset_id", STRING, "Boot volume OCID"),
+    Column("policy_id", STRING, "Volume backup policy OCID"),
+    Column("time_created", TIMESTAMP, "When the assignment was made"),
+))
+
+IAM_POLICIES = Table("iam_policies", "IAM policy statements of every compartment, one row per statement.", (
+    Column("policy_id", STRING, "IAM policy OCID"),
+    Column("compartment_id", STRING, "Compartment the policy is attached to"),
+    Column("policy_name", STRING, "Policy name"),
+    Column("statement_index", INT, "1-based position of the statement in the policy"),
+    Column("statement", STRING, "The statement text as written"),
+    Column("lifecycle_state", STRING, "Policy lifecycle state"),
+    Column("time_created", TIMESTAMP, "When the policy was created"),
+))
+
+ERRORS = Table("errors", "Everything reportkit could not read: one row per failed (region, compartment, operation).", (
+    Column("region", STRING, "Region of the failed call"),
+    Column("compartment_id", STRING, "Compartment of the failed call; empty for tenancy-wide calls"),
+    Column("operation", STRING, "OCI operation, e.g. ListBootVolumeBackups"),
+    Column("resource_id", STRING, "Resource the call was about (GetImage), if any"),
+    Column("http_status", INT, "HTTP status; empty for connection errors and timeouts"),
+    Column("code", STRING, "OCI error code, e.g. TooManyRequests, NotAuthorizedOrNotFound"),
+    Column("message", STRING, "OCI's error message or the exception text"),
+    Column("opc_request_id", STRING, "opc-request-id of the failed call, for Oracle support"),
+    Column("time", TIMESTAMP, "When the failure happened (UTC)"),
+))
+
+INVENTORY_TABLES: dict[str, Table] = {t.name: t for t in (
+    BACKUPS, BOOT_VOLUMES, IMAGES, BACKUP_POLICIES, POLICY_ASSIGNMENTS, COMPARTMENTS, REGIONS,
+    IAM_POLICIES, ERRORS,
+)}
+
+
+def data_dictionary(tables: Iterable[Table] | None = None) -> pd.DataFrame:
+    """Return one row per declared column: table, column, dtype, description (for docs and reports)."""
+    rows = []
+    for table in tables if tables is not None else INVENTORY_TABLES.values():
+        for col in table.columns:
+            desc = col.description
+            if col.categories:
+                desc = f"{desc} (one of: {', '.join(col.categories)})"
+            rows.append({"table": table.name, "column": col.name, "dtype": col.dtype, "description": desc})
+    return pd.DataFrame(rows, columns=["table", "column", "dtype", "description"])

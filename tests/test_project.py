@@ -1,0 +1,79 @@
+"""The project's own promises: set-up files agree, notebooks are clean, the CLI explains itself."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _requirement_names(reqs: list[str]) -> dict[str, str]:
+    out = {}
+    for req in reqs:
+        match = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$", req)
+        assert match, req
+        out[match.group(1).lower().replace("_", "-")] = match.group(2).replace(" ", "")
+    return out
+
+
+def test_environment_yml_lists_the_same_dependencies_as_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = _requirement_names(project["dependencies"] + project["optional-dependencies"]["test"])
+    listed: list[str] = []
+    for line in (ROOT / "environment.yml").read_text().splitlines():
+        item = line.strip()
+        if not item.startswith("- ") or item.endswith(":"):
+            continue
+        item = item[2:].strip()
+        if item.startswith("-e") or item.startswith("python") or item == "pip":
+            continue
+        listed.append(item)
+    assert _requirement_names(listed) == wanted
+
+
+def test_notebooks_are_committed_without_outputs_and_with_a_parameters_cell():
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    for path in notebooks:
+        nb = json.loads(path.read_text())
+        code_cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        for cell in code_cells:
+            assert not cell.get("outputs"), f"{path.name}: a code cell has outputs"
+            assert not cell.get("execution_count"), f"{path.name}: a code cell has an execution count"
+        tagged = [c for c in code_cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+        assert len(tagged) == 1, f"{path.name}: expected exactly one cell tagged 'parameters'"
+
+
+def _subcommands() -> list[str]:
+    from reportkit.cli import build_parser
+
+    parser = build_parser()
+    action = next(a for a in parser._actions if a.dest == "command")
+    return sorted(action.choices)
+
+
+def test_every_command_has_help():
+    commands = _subcommands()
+    assert commands, "no sub-commands registered"
+    for command in [[], *[[c] for c in commands]]:
+        result = subprocess.run([sys.executable, "-m", "reportkit", *command, "--help"],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, (command, result.stderr)
+        assert "usage: reportkit" in result.stdout
+
+
+def test_ci_runs_make_test_and_readme_shows_the_two_commands():
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert readme.index("make demo") < 2000 and readme.index("make test") < 2000
+
+
+@pytest.mark.parametrize("name", ["reportkit"])
+def test_console_script_is_declared(name):
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["scripts"][name] == "reportkit.cli:main"

@@ -26,8 +26,9 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = _requirement_names(project["dependencies"] + project["optional-dependencies"]["test"])
     listed: list[str] = []
-    for line in (ROOT / "environment.yml").read_text().splitlines():
-        item = line.strip()
+    text = (ROOT / "environment.yml").read_text()
+    for line in text[text.index("dependencies:"):].splitlines():
+        item = line.split("#")[0].strip()
         if not item.startswith("- ") or item.endswith(":"):
             continue
         item = item[2:].strip()

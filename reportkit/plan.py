@@ -1,0 +1,581 @@
+"""The copy plan: which cross-region copies would bring every eligible boot volume to ``covered``.
+
+Pure: an :class:`~reportkit.assess.Assessment` in, a :class:`CopyPlan` out (no I/O, no clock, no
+OCI). Only :mod:`reportkit.copy` ever executes a plan. The rules come from OCI's documentation
+(/work/shared/seed/copying-boot-volume-backup-between-regions.txt):
+
+- one copy per boot volume at a time from a source region, so a volume that needs two
+  destinations gets two *waves* (wave 2 starts when its wave-1 copy has finished);
+- only backups of volumes built from platform images (or custom images built from them) can be
+  copied: ineligible and unknown volumes are never planned, they are listed in ``skipped``;
+- a Vault key for the copy must be a key *in the destination region* (``kms_key_map``); a
+  Vault-encrypted source without such a key is blocked unless the caller explicitly allows the
+  copy to fall back to an Oracle-managed key (``allow_encryption_downgrade``).
+
+Saving and loading (``save_plan`` / ``load_plan`` / ``export_plan_csv``) is file I/O and lives at the
+bottom of this module, apart from the pure planning.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+import shlex
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from reportkit.errors import InputError, PlanError, SchemaError
+from reportkit.schema import (
+    PLAN_ENTRIES,
+    PLAN_SKIPPED,
+    BackupState,
+    CoverageStatus,
+    Encryption,
+    PlanStatus,
+)
+
+PLAN_FORMAT = "reportkit-copy-plan"
+PLAN_FORMAT_VERSION = 1
+
+# Coverage verdicts a copy can fix. in_progress is left alone (a copy is already running) and
+# no_backup/ineligible/unknown cannot be fixed by a copy.
+PLANNABLE = (CoverageStatus.MISSING, CoverageStatus.STALE, CoverageStatus.FAILED)
+# Copy states that mean "this backup is already copied, or being copied, to that region".
+_LIVE_COPY_STATES = (BackupState.REQUEST_RECEIVED, BackupState.CREATING, BackupState.AVAILABLE)
+_IN_FLIGHT_STATES = (BackupState.REQUEST_RECEIVED, BackupState.CREATING)
+_FAILED_COPY_STATES = (BackupState.FAULTY, BackupState.TERMINATED, BackupState.TERMINATING)
+_ELIGIBLE_IMAGE_CLASSES = ("platform", "custom_from_platform")
+
+# (source_region, destination_region, compartment_id, kms_key_id) -> (allowed or None, reason)
+IamCheck = Callable[[str, str, str, str | None], tuple[bool | None, str]]
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """The plan in numbers (planned copies only, unless the name says otherwise)."""
+
+    copies: int
+    gb_to_transfer: int
+    waves: int
+    blocked: int
+    volumes: int
+    skipped_volumes: int
+    iam_denied: int
+    encryption_downgrades: int
+    stale_after_copy: int
+
+    def to_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class CopyPlan:
+    """A copy plan: ``entries`` (schema.PLAN_ENTRIES), ``skipped`` (schema.PLAN_SKIPPED), summary.
+
+    ``parameters`` records every choice the plan was made with (rpo_days, as_of,
+    kms_key_map, allow_encryption_downgrade, group, tenancy), so the file can be defended later.
+    ``plan_id`` is a hash of the planned entries and their retry tokens.
+    """
+
+    entries: pd.DataFrame
+    skipped: pd.DataFrame
+    summary: PlanSummary
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def plan_id(self) -> str:
+        return plan_id_of(self.entries)
+
+    def planned(self) -> pd.DataFrame:
+        """Return the entries the executor will make, in execution order (wave, then region)."""
+        rows = self.entries[self.entries["status"] == PlanStatus.PLANNED]
+        return rows.sort_values(["wave", "source_region", "boot_volume_id", "destination_region"],
+                                kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Planning (pure)
+# --------------------------------------------------------------------------------------------
+def make_plan(
+    assessment: Any,
+    *,
+    kms_key_map: Mapping[str, str] | None = None,
+    allow_encryption_downgrade: bool = False,
+    iam_verdicts: IamCheck | None = None,
+    group: str | None = None,
+) -> CopyPlan:
+    """Return the copies that would bring every eligible, not-covered boot volume to ``covered``.
+
+    For each volume whose ``coverage_status`` is missing/stale/failed and each required
+    destination region without a fresh copy, the entry copies the volume's newest AVAILABLE
+    source backup — unless that backup is already copied (or being copied) there. Volumes that
+    cannot or need not be copied are returned in ``skipped`` with the reason.
+
+    ``kms_key_map`` maps destination region (name or short code) -> Vault key OCID in that region.
+    ``iam_verdicts`` (optional) says whether the caller may make a copy; entries it denies are
+    blocked. ``group`` is only recorded in the parameters.
+    Raises :class:`InputError` when a key of ``kms_key_map`` is not in its destination region.
+    """
+    keys = normalise_kms_key_map(kms_key_map or {})
+    params = dict(getattr(assessment, "parameters", {}) or {})
+    rpo_days = params.get("rpo_days")
+    as_of = _as_of(assessment, params)
+    volumes = assessment.volumes
+    backups = assessment.backups
+    eligible = _image_eligibility(getattr(assessment, "images", None))
+
+    sources, copies = _split_backups(backups)
+    entries: list[dict[str, Any]] = []
+    skipped: list[dict[str, Any]] = []
+    for vol in volumes.to_dict("records"):
+        status = _str(vol.get("coverage_status"))
+        if status == CoverageStatus.COVERED:
+            continue
+        base = _skip_base(vol)
+        if status not in PLANNABLE:
+            skipped.append({**base, "reason": _not_plannable_reason(status, vol)})
+            continue
+        verdict = eligible.get(_str(vol.get("image_id")))
+        if verdict is False or (verdict is None and _str(vol.get("image_class")) not in _ELIGIBLE_IMAGE_CLASSES):
+            # Belt and braces: assess already says missing/stale/failed, but a copy of an
+            # ineligible image fails at OCI, and an unknown one must not be attempted.
+            what = "not copy-eligible" if verdict is False else "of unknown eligibility"
+            skipped.append({**base, "reason": f"image {_str(vol.get('image_id')) or '(none)'} is {what}; "
+                                              "OCI only copies backups of platform-image volumes"})
+            continue
+        region = _str(vol.get("region"))
+        destinations = [d for d in _regions(vol.get("required_regions"))
+                        if d not in set(_regions(vol.get("covered_regions"))) and d != region]
+        if not destinations:
+            skipped.append({**base, "reason": "no required destination region lacks a fresh copy"})
+            continue
+        vol_sources = sources.get((_str(vol.get("boot_volume_id")), region), [])
+        newest = next((b for b in vol_sources if _str(b.get("lifecycle_state")) == BackupState.AVAILABLE), None)
+        if newest is None:
+            skipped.append({**base, "reason": f"no AVAILABLE backup in {region} to copy; take a backup first"})
+            continue
+        vol_backup_ids = {_str(b.get("backup_id")) for b in vol_sources}
+        for dest in destinations:
+            live = copies.get((_str(newest["backup_id"]), dest), [])
+            if any(_str(c.get("lifecycle_state")) in _LIVE_COPY_STATES for c in live):
+                skipped.append({**base, "destination_region": dest,
+                                "reason": f"newest backup {newest['backup_id']} is already copied or being copied "
+                                          f"to {dest}; take a new backup to refresh the copy"})
+                continue
+            in_flight = [c for c in _copies_of(copies, vol_backup_ids, dest)
+                         if _str(c.get("lifecycle_state")) in _IN_FLIGHT_STATES]
+            if in_flight:
+                skipped.append({**base, "destination_region": dest,
+                                "reason": f"a copy of this volume to {dest} is in progress "
+                                          f"({in_flight[0].get('backup_id')}); wait for it"})
+                continue
+            failed = sum(_str(c.get("lifecycle_state")) in _FAILED_COPY_STATES for c in live)
+            entries.append(_entry(vol, newest, dest, keys, allow_encryption_downgrade, failed,
+                                  rpo_days=rpo_days, as_of=as_of))
+
+    if iam_verdicts is not None:
+        entries = [_apply_iam(e, iam_verdicts) for e in entries]
+    entries = assign_waves(entries)
+    entries_df = PLAN_ENTRIES.coerce(pd.DataFrame(entries, columns=PLAN_ENTRIES.column_names))
+    skipped_df = PLAN_SKIPPED.coerce(pd.DataFrame(skipped, columns=PLAN_SKIPPED.column_names))
+    parameters = {
+        "rpo_days": rpo_days,
+        "as_of": as_of.isoformat() if as_of is not None else None,
+        "copy_targets": params.get("copy_targets"),
+        "kms_key_map": dict(sorted(keys.items())),
+        "allow_encryption_downgrade": bool(allow_encryption_downgrade),
+        "group": group,
+        "iam_checked": iam_verdicts is not None,
+        "tenancy_id": getattr(getattr(assessment, "metadata", None), "tenancy_id", None),
+        "tenancy_name": getattr(getattr(assessment, "metadata", None), "tenancy_name", None),
+    }
+    return CopyPlan(entries_df, skipped_df, summarize_plan(entries_df, skipped_df), parameters)
+
+
+def assign_waves(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return ``entries`` with ``wave`` set: 1, 2, ... per (boot volume, source region).
+
+    OCI allows one copy per boot volume at a time from a source region, so the n-th planned copy
+    of a volume goes in wave n. Blocked entries get no wave. Destinations are ordered by name so
+    the same assessment always gives the same plan.
+    """
+    out = [dict(e) for e in entries]
+    counters: dict[tuple[str, str], int] = {}
+    for e in sorted(out, key=lambda e: (e["boot_volume_id"], e["source_region"], e["destination_region"])):
+        if e["status"] != PlanStatus.PLANNED:
+            e["wave"] = None
+            continue
+        key = (e["boot_volume_id"], e["source_region"])
+        counters[key] = counters.get(key, 0) + 1
+        e["wave"] = counters[key]
+    return out
+
+
+def summarize_plan(entries: pd.DataFrame, skipped: pd.DataFrame) -> PlanSummary:
+    """Return the :class:`PlanSummary` of plan frames (copies/GB/waves count planned rows only)."""
+    planned = entries[entries["status"] == PlanStatus.PLANNED]
+    return PlanSummary(
+        copies=len(planned),
+        gb_to_transfer=int(planned["size_gb"].fillna(0).sum()),
+        waves=int(planned["wave"].max()) if len(planned) else 0,
+        blocked=int((entries["status"] == PlanStatus.BLOCKED).sum()),
+        volumes=int(planned["boot_volume_id"].nunique()),
+        skipped_volumes=int(skipped["boot_volume_id"].nunique()),
+        iam_denied=int((entries["iam_allowed"] == False).sum()),  # noqa: E712 - NA-aware compare
+        encryption_downgrades=int((planned["encryption"] == Encryption.DOWNGRADE).sum()),
+        stale_after_copy=int(planned["note"].fillna("").str.contains("older than the RPO").sum()),
+    )
+
+
+def plan_id_of(entries: pd.DataFrame) -> str:
+    """Return a short hash of the planned entries (entry_id + retry_token), order-independent."""
+    planned = entries[entries["status"] == PlanStatus.PLANNED]
+    items = sorted(f"{e}:{t}" for e, t in zip(planned["entry_id"], planned["retry_token"], strict=True))
+    return hashlib.sha256("\n".join(items).encode()).hexdigest()[:16]
+
+
+def entry_id_for(backup_id: str, destination_region: str) -> str:
+    """Return the deterministic entry id of "copy ``backup_id`` to ``destination_region``"."""
+    return hashlib.sha256(f"{backup_id}|{destination_region}".encode()).hexdigest()[:16]
+
+
+def retry_token_for(entry_id: str, previous_failures: int = 0) -> str:
+    """Return the opc-retry-token for an entry (OCI keeps it 24 h; max 64 characters).
+
+    The same entry always gets the same token, so a retried or re-run request returns the copy
+    already made instead of making a second one. ``previous_failures`` (FAULTY/TERMINATED copies
+    of the same backup to the same region seen by the assessment) changes the token, so a plan
+    made after a failed copy asks for a new one rather than getting the failed one back.
+    """
+    return "rk-" + hashlib.sha256(f"reportkit-copy|{entry_id}|{previous_failures}".encode()).hexdigest()[:40]
+
+
+def copy_cli_command(backup_id: str, destination_region: str, source_region: str, *,
+                     kms_key_id: str | None = None, display_name: str | None = None) -> str:
+    """Return the equivalent ``oci bv boot-volume-backup copy`` command (shell-quoted)."""
+    parts = ["oci", "bv", "boot-volume-backup", "copy", "--boot-volume-backup-id", backup_id,
+             "--destination-region", destination_region]
+    if display_name:
+        parts += ["--display-name", display_name]
+    if kms_key_id:
+        parts += ["--kms-key-id", kms_key_id]
+    parts += ["--region", source_region]
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+def normalise_kms_key_map(kms_key_map: Mapping[str, str]) -> dict[str, str]:
+    """Return ``kms_key_map`` keyed by region name; raise :class:`InputError` on a misplaced key.
+
+    A key must live in the destination region (OCI rejects anything else); the region segment of
+    the key OCID (``ocid1.key.oc1.<region>.…``) is checked when it has one.
+    """
+    out: dict[str, str] = {}
+    for raw_region, key in kms_key_map.items():
+        region = region_name(raw_region)
+        key = str(key).strip()
+        if not key.startswith("ocid1.key."):
+            raise InputError(f"kms key map: {raw_region!r} -> {key!r} is not a Vault key OCID "
+                             "(expected ocid1.key.oc1.<region>....); fix the key map file")
+        segment = key.split(".")[3] if len(key.split(".")) > 4 else ""
+        if segment and region_name(segment) != region:
+            raise InputError(f"kms key map: the key for {region} is in region {region_name(segment)} "
+                             f"({key}); a copy can only use a Vault key in its destination region")
+        out[region] = key
+    return out
+
+
+def region_name(value: str) -> str:
+    """Return the region name for a name or short code (``lhr`` -> ``uk-london-1``)."""
+    from oci.regions import REGIONS_SHORT_NAMES  # data only; imported lazily to keep plan import light
+
+    text = str(value).strip().lower()
+    return REGIONS_SHORT_NAMES.get(text, text)
+
+
+# ---- helpers --------------------------------------------------------------------------------
+def _entry(vol: Mapping[str, Any], backup: Mapping[str, Any], dest: str, keys: Mapping[str, str],
+           allow_downgrade: bool, failed: int, *, rpo_days: Any, as_of: pd.Timestamp | None) -> dict[str, Any]:
+    backup_id = _str(backup["backup_id"])
+    source_region = _str(backup.get("region")) or _str(vol.get("region"))
+    source_key = _str(backup.get("kms_key_id")) or None
+    dest_key = keys.get(dest)
+    status, reason, notes = PlanStatus.PLANNED, None, []
+    if dest_key:
+        encryption = Encryption.VAULT
+    elif source_key and allow_downgrade:
+        encryption = Encryption.DOWNGRADE
+        notes.append(f"source is encrypted with Vault key {source_key}; the copy in {dest} will use an "
+                     "Oracle-managed key (allowed by allow_encryption_downgrade)")
+    elif source_key:
+        encryption = Encryption.NO_KEY
+        status = PlanStatus.BLOCKED
+        reason = (f"source backup is encrypted with Vault key {source_key} and no key for {dest} is in the kms "
+                  "key map: add a destination key (--kms-key-map) or pass --allow-encryption-downgrade")
+    else:
+        encryption = Encryption.ORACLE_MANAGED
+    created = backup.get("time_created")
+    if rpo_days is not None and as_of is not None and created is not None and not pd.isna(created):
+        age = (as_of - pd.Timestamp(created)).total_seconds() / 86400
+        if age > float(rpo_days):
+            notes.append(f"newest AVAILABLE backup is {math.floor(age)} days old, older than the RPO of "
+                         f"{rpo_days} days: the copy stays stale; take a new backup first")
+    entry_id = entry_id_for(backup_id, dest)
+    name = _str(backup.get("display_name")) or backup_id
+    display_name = f"{name} (copy to {dest})"[:255]
+    kms = dest_key if encryption == Encryption.VAULT else None
+    size = backup.get("size_in_gbs")
+    return {
+        "entry_id": entry_id,
+        "wave": None,
+        "source_region": source_region,
+        "destination_region": dest,
+        "backup_id": backup_id,
+        "boot_volume_id": _str(vol.get("boot_volume_id")),
+        "volume_name": _str(vol.get("display_name")),
+        "compartment_id": _str(backup.get("compartment_id")) or _str(vol.get("compartment_id")),
+        "compartment_path": _str(vol.get("compartment_path")),
+        "size_gb": None if size is None or pd.isna(size) else int(size),
+        "backup_time_created": created,
+        "source_kms_key_id": source_key,
+        "kms_key_id": kms,
+        "encryption": encryption.value,
+        "display_name": display_name,
+        "status": status.value,
+        "block_reason": reason,
+        "iam_allowed": None,
+        "iam_reason": None,
+        "note": "; ".join(notes) or None,
+        "retry_token": retry_token_for(entry_id, failed),
+        "cli_command": copy_cli_command(backup_id, dest, source_region, kms_key_id=kms, display_name=display_name),
+    }
+
+
+def _apply_iam(entry: dict[str, Any], check: IamCheck) -> dict[str, Any]:
+    allowed, reason = check(entry["source_region"], entry["destination_region"], entry["compartment_id"],
+                            entry["kms_key_id"])
+    out = {**entry, "iam_allowed": allowed, "iam_reason": reason or None}
+    if allowed is False and out["status"] == PlanStatus.PLANNED:
+        out["status"] = PlanStatus.BLOCKED.value
+        out["block_reason"] = f"IAM: the group cannot make this copy ({reason}); fix the policy or use another group"
+    return out
+
+
+def _split_backups(backups: pd.DataFrame) -> tuple[dict, dict]:
+    """Return (sources by (boot_volume_id, region), newest first; copies by (source backup, region))."""
+    frame = backups.copy()
+    source_col = frame.get("source_boot_volume_backup_id")
+    is_copy = source_col.notna() if source_col is not None else pd.Series(False, index=frame.index)
+    if "role" in frame.columns:
+        is_copy = is_copy | (frame["role"].astype("string") == "copy").fillna(False)
+    frame = frame.sort_values("time_created", ascending=False, na_position="last", kind="stable")
+    sources: dict[tuple[str, str], list[dict]] = {}
+    copies: dict[tuple[str, str], list[dict]] = {}
+    for row, copy_flag in zip(frame.to_dict("records"), is_copy.loc[frame.index], strict=True):
+        if copy_flag:
+            copies.setdefault((_str(row.get("source_boot_volume_backup_id")), _str(row.get("region"))), []).append(row)
+        else:
+            sources.setdefault((_str(row.get("boot_volume_id")), _str(row.get("region"))), []).append(row)
+    return sources, copies
+
+
+def _copies_of(copies: Mapping[tuple[str, str], list[dict]], backup_ids: Iterable[str], dest: str) -> list[dict]:
+    return [c for b in backup_ids for c in copies.get((b, dest), [])]
+
+
+def _image_eligibility(images: pd.DataFrame | None) -> dict[str, bool | None]:
+    """Return image_id -> copy_eligible (True/False, None = unknown) from assessed images."""
+    if images is None or "copy_eligible" not in getattr(images, "columns", []):
+        return {}
+    out: dict[str, bool | None] = {}
+    for image_id, ok in zip(images["image_id"], images["copy_eligible"], strict=True):
+        value = None if ok is None or pd.isna(ok) else bool(ok)
+        # An image seen in several regions: any "unknown"/False wins over True (never over-promise).
+        prev = out.get(_str(image_id), True)
+        out[_str(image_id)] = value if prev is True else prev
+    return out
+
+
+def _skip_base(vol: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "boot_volume_id": _str(vol.get("boot_volume_id")),
+        "region": _str(vol.get("region")),
+        "volume_name": _str(vol.get("display_name")),
+        "compartment_path": _str(vol.get("compartment_path")),
+        "coverage_status": _str(vol.get("coverage_status")),
+        "destination_region": None,
+    }
+
+
+def _not_plannable_reason(status: str, vol: Mapping[str, Any]) -> str:
+    detail = _str(vol.get("reason"))
+    why = {
+        CoverageStatus.INELIGIBLE: "image is not copy-eligible (OCI copies only platform-image volumes)",
+        CoverageStatus.UNKNOWN: "coverage is unknown (data could not be read): never planned",
+        CoverageStatus.NO_BACKUP: "volume has no backup to copy; take a backup first",
+        CoverageStatus.IN_PROGRESS: "a copy is in progress; wait for it",
+    }.get(status, f"coverage status {status!r} is not one a copy can fix")
+    return f"{why} ({detail})" if detail else why
+
+
+def _regions(value: Any) -> list[str]:
+    """Return region names from a list/array or a comma/space separated string (NA -> [])."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        items = value.replace(";", ",").replace(" ", ",").split(",")
+    elif hasattr(value, "__iter__"):
+        items = list(value)
+    elif pd.isna(value):
+        return []
+    else:
+        items = [value]
+    return [region_name(i) for i in items if i is not None and str(i).strip()]
+
+
+def _as_of(assessment: Any, params: Mapping[str, Any]) -> pd.Timestamp | None:
+    value = params.get("as_of") or getattr(getattr(assessment, "summary", None), "as_of", None)
+    if value is None:
+        return None
+    ts = pd.Timestamp(value)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def _str(value: Any) -> str:
+    if value is None:
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Files: JSON (the plan of record) and CSV (for people)
+# --------------------------------------------------------------------------------------------
+def save_plan(plan: CopyPlan, path: str | Path) -> Path:
+    """Write ``plan`` as JSON to ``path`` (atomically: temp file + rename); return the path."""
+    path = Path(path)
+    doc = {
+        "format": PLAN_FORMAT,
+        "version": PLAN_FORMAT_VERSION,
+        "plan_id": plan.plan_id,
+        "parameters": plan.parameters,
+        "summary": plan.summary.to_dict(),
+        "entries": _records(plan.entries),
+        "skipped": _records(plan.skipped),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(doc, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def load_plan(path: str | Path) -> CopyPlan:
+    """Read a plan written by :func:`save_plan`; raise :class:`PlanError` naming what is wrong.
+
+    Checks the format marker and version, the columns, that every planned entry names a backup,
+    regions, retry token and wave, that entry ids are unique, and that no two planned copies of
+    one boot volume from one source region share a wave (OCI would refuse the second).
+    """
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PlanError(f"plan file {path} does not exist; make one with `reportkit plan --out {path}`") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PlanError(f"plan file {path} is not readable JSON ({exc}); regenerate it with `reportkit plan`") from None
+    if not isinstance(doc, dict) or doc.get("format") != PLAN_FORMAT:
+        raise PlanError(f"{path} is not a reportkit copy plan (no \"format\": \"{PLAN_FORMAT}\")")
+    if doc.get("version") != PLAN_FORMAT_VERSION:
+        raise PlanError(f"plan file {path} has version {doc.get('version')!r}; this reportkit reads version "
+                        f"{PLAN_FORMAT_VERSION}: regenerate the plan")
+    records = doc.get("entries") or []
+    statuses = {s.value for s in PlanStatus}
+    for rec in records:
+        if not isinstance(rec, dict) or rec.get("status") not in statuses:
+            what = rec.get("entry_id") if isinstance(rec, dict) else rec
+            raise PlanError(f"plan file {path}: entry {what!r} has a status other than {sorted(statuses)}")
+    try:
+        entries = PLAN_ENTRIES.coerce(pd.DataFrame(doc["entries"]) if doc.get("entries") else PLAN_ENTRIES.empty())
+        skipped = PLAN_SKIPPED.coerce(pd.DataFrame(doc.get("skipped") or [])
+                                      if doc.get("skipped") else PLAN_SKIPPED.empty())
+    except (SchemaError, ValueError, TypeError) as exc:
+        raise PlanError(f"plan file {path}: entries are malformed ({exc}); regenerate the plan") from None
+    _validate_entries(entries, path)
+    return CopyPlan(entries, skipped, summarize_plan(entries, skipped), dict(doc.get("parameters") or {}))
+
+
+def export_plan_csv(plan: CopyPlan, path: str | Path) -> Path:
+    """Write the plan's entries as CSV for people (formula-like cells neutralised); return the path."""
+    path = Path(path)
+    frame = plan.entries.copy()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(frame.columns)
+        for row in frame.itertuples(index=False):
+            writer.writerow([_csv_cell(v) for v in row])
+    return path
+
+
+def _csv_cell(value: Any) -> str:
+    text = _str(value)
+    if isinstance(value, pd.Timestamp):
+        text = value.isoformat()
+    # A cell starting with = + - @ (or a control char) is run as a formula by spreadsheets.
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        text = "'" + text
+    return text
+
+
+def _validate_entries(entries: pd.DataFrame, path: Path) -> None:
+    dupes = entries["entry_id"][entries["entry_id"].duplicated()]
+    if len(dupes):
+        raise PlanError(f"plan file {path}: entry {dupes.iloc[0]} appears twice; regenerate the plan")
+    planned = entries[entries["status"] == PlanStatus.PLANNED]
+    required = ["entry_id", "backup_id", "source_region", "destination_region", "boot_volume_id",
+                "retry_token", "wave"]
+    for col in required:
+        missing = planned[col].isna() | (planned[col].astype("string") == "")
+        if missing.any():
+            raise PlanError(f"plan file {path}: planned entry {planned['entry_id'][missing].iloc[0]} has no {col}")
+    for entry_id, backup_id, dest in zip(planned["entry_id"], planned["backup_id"], planned["destination_region"],
+                                         strict=True):
+        if entry_id != entry_id_for(backup_id, dest):
+            raise PlanError(f"plan file {path}: entry {entry_id} does not match its backup and destination "
+                            "(edited by hand?); regenerate the plan")
+    clash = planned.duplicated(["boot_volume_id", "source_region", "wave"], keep=False)
+    if clash.any():
+        row = planned[clash].iloc[0]
+        raise PlanError(f"plan file {path}: boot volume {row['boot_volume_id']} has two copies from "
+                        f"{row['source_region']} in wave {row['wave']}; OCI allows one at a time: regenerate the plan")
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for row in frame.to_dict("records"):
+        out.append({k: _json_value(v) for k, v in row.items()})
+    return out
+
+
+def _json_value(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.isoformat()
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        return value
+    if hasattr(value, "item"):
+        return value.item()
+    return value

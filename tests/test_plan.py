@@ -1,0 +1,237 @@
+"""reportkit.plan: pure planning on tiny hand-built assessment frames, plus plan files."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from reportkit.errors import InputError, PlanError
+from reportkit.plan import (
+    copy_cli_command,
+    entry_id_for,
+    export_plan_csv,
+    load_plan,
+    make_plan,
+    retry_token_for,
+    save_plan,
+)
+
+LHR, FRA, AMS = "uk-london-1", "eu-frankfurt-1", "eu-amsterdam-1"
+AS_OF = pd.Timestamp("2026-11-01T00:00:00Z")
+PLATFORM = "ocid1.image.oc1.uk-london-1.platform"
+MARKET = "ocid1.image.oc1..market"
+KEY_LHR = "ocid1.key.oc1.uk-london-1.vault.srckey"
+KEY_FRA = "ocid1.key.oc1.eu-frankfurt-1.vault.fra"
+
+
+@dataclass(frozen=True)
+class FakeAssessment:
+    """Only what make_plan reads: the assessed volumes/backups/images frames and parameters."""
+
+    volumes: pd.DataFrame
+    backups: pd.DataFrame
+    images: pd.DataFrame
+    parameters: dict[str, Any] = field(default_factory=lambda: {"rpo_days": 7, "as_of": AS_OF.isoformat()})
+
+
+def volume(vid: str, status: str, required: str = FRA, covered: str = "", image: str = PLATFORM,
+           image_class: str = "platform", region: str = LHR) -> dict[str, Any]:
+    return {"boot_volume_id": vid, "region": region, "compartment_id": "ocid1.compartment.oc1..app",
+            "compartment_path": "Prod/App", "display_name": f"vm-{vid}", "image_id": image,
+            "image_class": image_class, "required_regions": required, "covered_regions": covered,
+            "coverage_status": status, "reason": None}
+
+
+def backup(bid: str, vid: str, *, days_old: float = 1, state: str = "AVAILABLE", region: str = LHR,
+           source: str | None = None, kms: str | None = None, size: int = 50) -> dict[str, Any]:
+    return {"backup_id": bid, "region": region, "compartment_id": "ocid1.compartment.oc1..app",
+            "display_name": f"bk-{bid}", "boot_volume_id": vid, "image_id": PLATFORM,
+            "lifecycle_state": state, "time_created": AS_OF - pd.Timedelta(days=days_old),
+            "size_in_gbs": size, "kms_key_id": kms, "source_boot_volume_backup_id": source,
+            "role": "copy" if source else "source"}
+
+
+def assessment(volumes: list[dict], backups: list[dict], ineligible: tuple[str, ...] = (MARKET,)) -> FakeAssessment:
+    images = pd.DataFrame({"image_id": [PLATFORM, *ineligible],
+                           "copy_eligible": pd.array([True, *[False] * len(ineligible)], dtype="boolean")})
+    return FakeAssessment(pd.DataFrame(volumes), pd.DataFrame(backups), images)
+
+
+def planned(plan) -> pd.DataFrame:
+    return plan.planned()
+
+
+def test_newest_available_backup_is_planned_for_each_missing_destination() -> None:
+    a = assessment(
+        [volume("v1", "missing", required=f"{FRA},{AMS}")],
+        [backup("b-old", "v1", days_old=3), backup("b-new", "v1", days_old=1),
+         backup("b-creating", "v1", days_old=0.1, state="CREATING")],
+    )
+    plan = make_plan(a)
+    rows = planned(plan)
+    assert list(rows["backup_id"]) == ["b-new", "b-new"]
+    assert sorted(rows["destination_region"]) == [AMS, FRA]
+    # one copy per boot volume per source region at a time: two destinations -> two waves
+    assert sorted(rows["wave"]) == [1, 2]
+    assert plan.summary.copies == 2 and plan.summary.waves == 2 and plan.summary.gb_to_transfer == 100
+
+
+def test_covered_destination_is_not_copied_again() -> None:
+    a = assessment([volume("v1", "stale", required=f"{FRA},{AMS}", covered=AMS)],
+                   [backup("b1", "v1")])
+    rows = planned(make_plan(a))
+    assert list(rows["destination_region"]) == [FRA]
+    assert list(rows["wave"]) == [1]
+
+
+def test_ineligible_unknown_and_covered_volumes_are_never_planned() -> None:
+    a = assessment(
+        [volume("v-mkt", "ineligible", image=MARKET, image_class="marketplace"),
+         volume("v-unk", "unknown", image="ocid1.image.oc1..gone", image_class="unknown"),
+         volume("v-ok", "covered", covered=FRA),
+         # assess says missing, but the image is ineligible: still never planned
+         volume("v-odd", "missing", image=MARKET, image_class="marketplace"),
+         volume("v-nob", "no_backup")],
+        [backup("b-mkt", "v-mkt"), backup("b-unk", "v-unk"), backup("b-ok", "v-ok"), backup("b-odd", "v-odd")],
+    )
+    plan = make_plan(a)
+    assert plan.entries.empty
+    skipped = plan.skipped.set_index("boot_volume_id")
+    assert set(skipped.index) == {"v-mkt", "v-unk", "v-odd", "v-nob"}  # covered is not "skipped"
+    assert "not copy-eligible" in skipped.loc["v-odd", "reason"]
+    assert "unknown" in skipped.loc["v-unk", "reason"]
+
+
+def test_backup_already_copied_or_being_copied_is_not_planned() -> None:
+    a = assessment(
+        [volume("v1", "stale", required=f"{FRA},{AMS}"), volume("v2", "failed")],
+        [backup("b1", "v1"),
+         backup("c1", "v1", region=FRA, source="b1", state="AVAILABLE"),    # copied to FRA already
+         backup("c2", "v1", region=AMS, source="b1", state="CREATING"),     # being copied to AMS
+         backup("b2", "v2"),
+         backup("c3", "v2", region=FRA, source="b2", state="FAULTY")],      # failed copy: retry it
+    )
+    plan = make_plan(a)
+    rows = planned(plan)
+    assert list(zip(rows["backup_id"], rows["destination_region"], strict=True)) == [("b2", FRA)]
+    # the retry after a FAULTY copy must not reuse the first attempt's token (OCI would return it)
+    assert rows["retry_token"].iloc[0] != retry_token_for(entry_id_for("b2", FRA), 0)
+    reasons = " ".join(plan.skipped["reason"])
+    assert "already copied or being copied" in reasons
+
+
+def test_volume_without_available_backup_is_skipped_with_reason() -> None:
+    a = assessment([volume("v1", "missing")], [backup("b1", "v1", state="CREATING")])
+    plan = make_plan(a)
+    assert plan.entries.empty
+    assert "no AVAILABLE backup" in plan.skipped["reason"].iloc[0]
+
+
+def test_vault_source_without_destination_key_is_blocked_unless_downgrade_allowed() -> None:
+    a = assessment([volume("v1", "missing", required=f"{FRA},{AMS}")], [backup("b1", "v1", kms=KEY_LHR)])
+    plan = make_plan(a, kms_key_map={"fra": KEY_FRA})
+    by_dest = plan.entries.set_index("destination_region")
+    assert by_dest.loc[FRA, "status"] == "planned" and by_dest.loc[FRA, "kms_key_id"] == KEY_FRA
+    assert f"--kms-key-id {KEY_FRA}" in by_dest.loc[FRA, "cli_command"]
+    assert by_dest.loc[AMS, "status"] == "blocked" and by_dest.loc[AMS, "encryption"] == "no_key"
+    assert "--allow-encryption-downgrade" in by_dest.loc[AMS, "block_reason"]
+    assert pd.isna(by_dest.loc[AMS, "wave"])
+    assert plan.summary.blocked == 1 and plan.summary.waves == 1
+
+    allowed = make_plan(a, kms_key_map={"fra": KEY_FRA}, allow_encryption_downgrade=True)
+    by_dest = allowed.entries.set_index("destination_region")
+    assert by_dest.loc[AMS, "status"] == "planned" and by_dest.loc[AMS, "encryption"] == "downgrade"
+    assert pd.isna(by_dest.loc[AMS, "kms_key_id"])
+    assert allowed.parameters["allow_encryption_downgrade"] is True
+    assert allowed.summary.encryption_downgrades == 1
+
+
+def test_kms_key_from_another_region_is_rejected() -> None:
+    a = assessment([volume("v1", "missing")], [backup("b1", "v1")])
+    with pytest.raises(InputError, match="destination region"):
+        make_plan(a, kms_key_map={FRA: KEY_LHR})
+    with pytest.raises(InputError, match="not a Vault key"):
+        make_plan(a, kms_key_map={FRA: "nope"})
+
+
+def test_stale_source_backup_is_planned_with_a_note() -> None:
+    a = assessment([volume("v1", "missing")], [backup("b1", "v1", days_old=30)])
+    plan = make_plan(a)
+    assert "older than the RPO" in planned(plan)["note"].iloc[0]
+    assert plan.summary.stale_after_copy == 1
+
+
+def test_iam_denied_copies_are_blocked_up_front() -> None:
+    a = assessment([volume("v1", "missing", required=f"{FRA},{AMS}")], [backup("b1", "v1")])
+
+    def only_to_frankfurt(src: str, dest: str, compartment: str, key: str | None) -> tuple[bool | None, str]:
+        return (dest == FRA, "ok" if dest == FRA else f"no BOOT_VOLUME_BACKUP_CREATE in {dest}")
+
+    plan = make_plan(a, iam_verdicts=only_to_frankfurt, group="Copiers")
+    by_dest = plan.entries.set_index("destination_region")
+    assert bool(by_dest.loc[FRA, "iam_allowed"]) and by_dest.loc[FRA, "wave"] == 1
+    assert by_dest.loc[AMS, "status"] == "blocked" and "BOOT_VOLUME_BACKUP_CREATE" in by_dest.loc[AMS, "block_reason"]
+    assert plan.summary.iam_denied == 1 and plan.parameters["group"] == "Copiers"
+
+
+def test_plan_is_deterministic_and_ids_depend_on_backup_and_destination() -> None:
+    a = assessment([volume("v1", "missing", required=f"{FRA},{AMS}"), volume("v2", "missing")],
+                   [backup("b1", "v1"), backup("b2", "v2")])
+    first, second = make_plan(a), make_plan(a)
+    pd.testing.assert_frame_equal(first.entries, second.entries)
+    assert first.plan_id == second.plan_id
+    assert first.entries["entry_id"].is_unique and first.entries["retry_token"].is_unique
+    assert set(first.entries["entry_id"]) == {entry_id_for("b1", FRA), entry_id_for("b1", AMS), entry_id_for("b2", FRA)}
+
+
+def test_cli_command_uses_only_options_the_oci_cli_accepts() -> None:
+    from services.core.src.oci_cli_blockstorage.generated import blockstorage_cli
+
+    command = copy_cli_command("ocid1.bootvolumebackup.oc1.uk-london-1.x", FRA, LHR,
+                               kms_key_id=KEY_FRA, display_name="it's a copy")
+    options = {o for p in blockstorage_cli.copy_boot_volume_backup.params for o in p.opts}
+    used = {tok for tok in command.split() if tok.startswith("--")}
+    assert used - {"--region"} <= options  # --region is the CLI's global option
+    assert command.startswith("oci bv boot-volume-backup copy ")
+    assert "'it'\"'\"'s a copy'" in command  # shell-quoted
+
+
+def test_save_load_roundtrip_and_csv(tmp_path) -> None:
+    a = assessment([volume("v1", "missing", required=f"{FRA},{AMS}")], [backup("b1", "v1", kms=KEY_LHR)])
+    plan = make_plan(a, kms_key_map={FRA: KEY_FRA})
+    path = save_plan(plan, tmp_path / "plan.json")
+    loaded = load_plan(path)
+    pd.testing.assert_frame_equal(loaded.entries, plan.entries)
+    pd.testing.assert_frame_equal(loaded.skipped, plan.skipped)
+    assert loaded.summary == plan.summary and loaded.plan_id == plan.plan_id
+    csv_path = export_plan_csv(plan, tmp_path / "plan.csv")
+    back = pd.read_csv(csv_path)
+    assert list(back["entry_id"]) == list(plan.entries["entry_id"])
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: "not json", "not readable JSON"),
+    (lambda d: {**d, "format": "other"}, "not a reportkit copy plan"),
+    (lambda d: {**d, "version": 99}, "version 99"),
+    (lambda d: {**d, "entries": [{**d["entries"][0], "surprise": 1}]}, "malformed"),
+    (lambda d: {**d, "entries": [{**d["entries"][0], "status": "maybe"}]}, "status"),
+    (lambda d: {**d, "entries": [{**d["entries"][0], "retry_token": None}]}, "no retry_token"),
+    (lambda d: {**d, "entries": [{**d["entries"][0], "destination_region": AMS}]}, "does not match"),
+    (lambda d: {**d, "entries": [d["entries"][0], d["entries"][0]]}, "appears twice"),
+    (lambda d: {**d, "entries": [{**e, "wave": 1} for e in d["entries"]]}, "two copies"),
+])
+def test_bad_plan_files_raise_plan_error(tmp_path, mutate, message) -> None:
+    a = assessment([volume("v1", "missing", required=f"{FRA},{AMS}")], [backup("b1", "v1")])
+    path = save_plan(make_plan(a), tmp_path / "plan.json")
+    doc = mutate(json.loads(path.read_text()))
+    path.write_text(doc if isinstance(doc, str) else json.dumps(doc))
+    with pytest.raises(PlanError, match=message):
+        load_plan(path)
+
+
+def test_missing_plan_file_says_how_to_make_one(tmp_path) -> None:
+    with pytest.raises(PlanError, match="reportkit plan"):
+        load_plan(tmp_path / "nope.json")

@@ -1,0 +1,541 @@
+"""Parse OCI IAM policy statements into frozen dataclasses.
+
+Grammar (the synthesis in docs/iam.md, from Oracle's policy syntax pages)::
+
+    statement := ("allow" | "deny") subject "to" action "in" location ["where" condition]
+               | ["deny"] ("define" | "endorse" | "admit") ...      (recognised, out of scope)
+    subject   := "group" principal {"," principal} | "dynamic-group" principal {"," principal}
+               | "any-user" | "any-group" | "service" NAME {"," NAME}
+    principal := NAME | "'" DOMAIN "'" "/" "'" NAME "'" | DOMAIN "/" NAME | "id" OCID
+    action    := VERB RESOURCE_TYPE | "{" PERMISSION {"," PERMISSION} "}"
+    location  := "tenancy" | "compartment" NAME {":" NAME} | "compartment" "id" OCID
+    condition := ("all" | "any") "{" condition {"," condition} "}" | clause
+    clause    := VARIABLE ("=" | "!=") value | VARIABLE "in" "(" value {"," value} ")"
+               | VARIABLE ("before" | "after") value | VARIABLE "between" value "and" value
+    value     := "'" text "'" | "/" pattern "/"
+
+Keywords are matched case-insensitively. The tokenizer is one compiled regular expression and never
+fails: anything it does not recognise becomes a one-character token the parser rejects with a
+message naming the column and what was expected.
+
+A statement that does not parse raises :class:`~reportkit.errors.PolicyParseError` from
+:func:`parse_statement`; :func:`parse_policy` collects such errors as :class:`MalformedStatement`
+entries (which grant nothing) and keeps parsing the other statements.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Union
+
+from reportkit.errors import PolicyParseError
+
+VERBS = ("inspect", "read", "use", "manage")
+
+# One pass, one compiled expression. Leading whitespace is consumed by every match, so the loop
+# below never sees it. Order matters: "!=" before the single-character punctuation.
+_TOKEN_RE = re.compile(
+    r"""\s*(?:
+        (?P<s>'[^']*')                      # quoted string
+      | (?P<w>[A-Za-z0-9_.\-+@$#*]+)        # word: keyword, name, variable, OCID, permission
+      | (?P<p>!=|[{}(),:/=])                # punctuation and operators
+      | (?P<u>'[^']*\Z)                     # a quote that is never closed
+      | (?P<x>\S)                           # anything else: rejected by the parser
+    )""",
+    re.VERBOSE,
+)
+_END = "end"
+
+
+def tokenize(text: str, pos: int = 0) -> list[tuple[str, str, int]]:
+    """Return ``(kind, text, offset)`` tokens of ``text`` from ``pos``, ending with an ``end`` token.
+
+    ``kind`` is ``s`` (quoted string, quotes included), ``w`` (word), the punctuation itself
+    (``{ } ( ) , : / = !=``), ``u`` (unterminated quote) or ``x`` (unexpected character).
+    """
+    tokens: list[tuple[str, str, int]] = []
+    append = tokens.append
+    for match in _TOKEN_RE.finditer(text, pos):
+        kind = match.lastgroup
+        if kind is None:  # trailing whitespace only
+            break
+        value = match.group(kind)
+        append((value if kind == "p" else kind, value, match.start(kind)))
+    # The end token sits just after the last visible character, so "found the end" points there.
+    append((_END, "", max(len(text.rstrip()), pos)))
+    return tokens
+
+
+# --------------------------------------------------------------------------------------------
+# The syntax tree
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Principal:
+    """One named principal of a subject: by name (optionally with its identity domain) or by OCID."""
+
+    name: str | None = None
+    domain: str | None = None  # None = the default identity domain ("Default")
+    ocid: str | None = None
+
+    def to_oci(self) -> str:
+        if self.ocid:
+            return f"id {self.ocid}"
+        if self.domain is not None:
+            return f"'{self.domain}'/'{self.name}'"
+        return _name_to_oci(self.name or "")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who a statement is about: ``kind`` is group, dynamic-group, any-user, any-group or service."""
+
+    kind: str
+    principals: tuple[Principal, ...] = ()
+
+    def to_oci(self) -> str:
+        if not self.principals:
+            return self.kind
+        return f"{self.kind} " + ", ".join(p.to_oci() for p in self.principals)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a statement applies: the tenancy, a compartment path (relative to the policy's own
+    compartment) or a compartment OCID."""
+
+    kind: str  # "tenancy" | "compartment" | "compartment_id"
+    path: tuple[str, ...] = ()
+    ocid: str | None = None
+
+    def to_oci(self) -> str:
+        if self.kind == "tenancy":
+            return "tenancy"
+        if self.kind == "compartment_id":
+            return f"compartment id {self.ocid}"
+        return "compartment " + ":".join(self.path)
+
+
+@dataclass(frozen=True)
+class Value:
+    """A condition value: a quoted string, or a ``/pattern/`` where ``*`` matches anything."""
+
+    text: str
+    is_pattern: bool = False
+
+    def to_oci(self) -> str:
+        return f"/{self.text}/" if self.is_pattern else f"'{self.text}'"
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One comparison: ``variable operator values``; the variable name is stored in lower case."""
+
+    variable: str
+    operator: str  # "=", "!=", "in", "before", "after", "between"
+    values: tuple[Value, ...]
+
+    def to_oci(self) -> str:
+        if self.operator == "in":
+            return f"{self.variable} in (" + ", ".join(v.to_oci() for v in self.values) + ")"
+        if self.operator == "between":
+            return f"{self.variable} between {self.values[0].to_oci()} and {self.values[1].to_oci()}"
+        if self.operator in ("=", "!="):
+            return f"{self.variable}{self.operator}{self.values[0].to_oci()}"
+        return f"{self.variable} {self.operator} {self.values[0].to_oci()}"
+
+
+@dataclass(frozen=True)
+class ConditionGroup:
+    """``all {...}`` (logical and) or ``any {...}`` (logical or) over nested conditions."""
+
+    mode: str  # "all" | "any"
+    items: tuple[Condition, ...]
+
+    def to_oci(self) -> str:
+        return f"{self.mode} {{" + ", ".join(i.to_oci() for i in self.items) + "}"
+
+
+Condition = Union[Clause, ConditionGroup]
+
+
+@dataclass(frozen=True)
+class StatementOrigin:
+    """Where a statement comes from: policy name, 1-based number in the policy, attachment."""
+
+    policy_name: str = "policy"
+    number: int = 1
+    compartment_id: str | None = None  # compartment the policy is attached to; None = root
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A parsed Allow or Deny statement.
+
+    Exactly one of (``verb`` + ``resource_type``) and ``permissions`` is set. Names are kept as
+    written; verbs, resource types and variables are lower case, permissions upper case.
+    """
+
+    effect: str  # "allow" | "deny"
+    subject: Subject
+    location: Location
+    verb: str | None = None
+    resource_type: str | None = None
+    permissions: tuple[str, ...] | None = None
+    condition: Condition | None = None
+    text: str = ""
+    origin: StatementOrigin = field(default_factory=StatementOrigin)
+
+    def to_oci(self) -> str:
+        """Return the statement re-written in canonical OCI syntax."""
+        action = (f"{{{', '.join(self.permissions)}}}" if self.permissions is not None
+                  else f"{self.verb} {self.resource_type}")
+        out = f"{self.effect.capitalize()} {self.subject.to_oci()} to {action} in {self.location.to_oci()}"
+        if self.condition is not None:
+            out += f" where {self.condition.to_oci()}"
+        return out
+
+
+@dataclass(frozen=True)
+class CrossTenancyStatement:
+    """A Define, Endorse or Admit statement: recognised, but out of scope (it grants nothing to a
+    group inside its own tenancy)."""
+
+    kind: str  # "define" | "endorse" | "admit"
+    deny: bool = False
+    text: str = ""
+    origin: StatementOrigin = field(default_factory=StatementOrigin)
+
+
+@dataclass(frozen=True)
+class MalformedStatement:
+    """A statement that did not parse. It never grants anything.
+
+    The fields parsed before the error are kept (``None`` when not reached), so an evaluator can
+    tell whether the statement, once fixed, could have mattered to a question.
+    """
+
+    error: PolicyParseError
+    text: str = ""
+    origin: StatementOrigin = field(default_factory=StatementOrigin)
+    effect: str | None = None
+    subject: Subject | None = None
+    verb: str | None = None
+    resource_type: str | None = None
+    permissions: tuple[str, ...] | None = None
+    location: Location | None = None
+
+
+ParsedEntry = Union[Statement, CrossTenancyStatement, MalformedStatement]
+
+
+@dataclass(frozen=True)
+class ParsedPolicy:
+    """Result of :func:`parse_policy`: every entry in order, plus the parse errors found."""
+
+    entries: tuple[ParsedEntry, ...]
+
+    @property
+    def statements(self) -> tuple[Statement, ...]:
+        """The Allow/Deny statements that parsed."""
+        return tuple(e for e in self.entries if isinstance(e, Statement))
+
+    @property
+    def problems(self) -> tuple[PolicyParseError, ...]:
+        """One :class:`PolicyParseError` per malformed statement."""
+        return tuple(e.error for e in self.entries if isinstance(e, MalformedStatement))
+
+    @property
+    def out_of_scope(self) -> tuple[CrossTenancyStatement, ...]:
+        return tuple(e for e in self.entries if isinstance(e, CrossTenancyStatement))
+
+
+# --------------------------------------------------------------------------------------------
+# Parser
+# --------------------------------------------------------------------------------------------
+_SUBJECT_KINDS = ("group", "dynamic-group", "any-user", "any-group", "service")
+_OPERATORS = ("in", "before", "after", "between")
+
+
+def _describe(token: tuple[str, str, int]) -> str:
+    kind, value, _ = token
+    if kind == _END:
+        return "the end of the statement"
+    if kind == "u":
+        return "a quote that is never closed"
+    return repr(value)
+
+
+def _name_to_oci(name: str) -> str:
+    return name if re.fullmatch(r"[A-Za-z0-9_.\-+@]+", name) else f"'{name}'"
+
+
+class _Parser:
+    """Recursive descent over a token list; ``self.partial`` records what has been parsed so far."""
+
+    __slots__ = ("text", "tokens", "i", "origin", "partial")
+
+    def __init__(self, text: str, origin: StatementOrigin) -> None:
+        self.text = text
+        self.tokens = tokenize(text)
+        self.i = 0
+        self.origin = origin
+        self.partial: dict[str, object] = {}
+
+    # -- helpers ------------------------------------------------------------------------------
+    def peek(self) -> tuple[str, str, int]:
+        return self.tokens[self.i]
+
+    def next(self) -> tuple[str, str, int]:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def keyword(self) -> str:
+        """The current token lower-cased if it is a word, else ''."""
+        kind, value, _ = self.tokens[self.i]
+        return value.lower() if kind == "w" else ""
+
+    def fail(self, expected: str, token: tuple[str, str, int] | None = None) -> PolicyParseError:
+        token = token or self.peek()
+        column = token[2] + 1
+        found = _describe(token)
+        origin = self.origin
+        message = (f"policy {origin.policy_name!r} statement {origin.number}, column {column}: "
+                   f"expected {expected} but found {found}; this statement grants nothing until it "
+                   f"is corrected in the policy")
+        error = PolicyParseError(message)
+        error.policy_name = origin.policy_name
+        error.statement_number = origin.number
+        error.column = column
+        error.expected = expected
+        error.found = found
+        error.statement = self.text
+        return error
+
+    def expect_keyword(self, word: str) -> None:
+        if self.keyword() != word:
+            raise self.fail(f"'{word}'")
+        self.i += 1
+
+    def expect(self, kind: str, expected: str) -> tuple[str, str, int]:
+        tok = self.tokens[self.i]
+        if tok[0] != kind:
+            raise self.fail(expected)
+        self.i += 1
+        return tok
+
+    # -- statement -----------------------------------------------------------------------------
+    def statement(self) -> Statement | CrossTenancyStatement:
+        first = self.keyword()
+        deny = first == "deny"
+        if first not in ("allow", "deny", "define", "endorse", "admit"):
+            raise self.fail("'Allow', 'Deny', 'Define', 'Endorse' or 'Admit'")
+        if first in ("define", "endorse", "admit"):
+            return CrossTenancyStatement(kind=first, deny=False, text=self.text, origin=self.origin)
+        self.i += 1
+        if deny and self.keyword() in ("endorse", "admit"):
+            return CrossTenancyStatement(kind=self.keyword(), deny=True, text=self.text, origin=self.origin)
+        self.partial["effect"] = first
+        subject = self.subject()
+        self.partial["subject"] = subject
+        self.expect_keyword("to")
+        verb, resource_type, permissions = self.action()
+        self.partial.update(verb=verb, resource_type=resource_type, permissions=permissions)
+        self.expect_keyword("in")
+        location = self.location()
+        self.partial["location"] = location
+        condition = None
+        if self.keyword() == "where":
+            self.i += 1
+            condition = self.condition()
+        if self.peek()[0] != _END:
+            raise self.fail("'where' or the end of the statement" if condition is None
+                            else "the end of the statement")
+        return Statement(effect=first, subject=subject, location=location, verb=verb,
+                         resource_type=resource_type, permissions=permissions, condition=condition,
+                         text=self.text, origin=self.origin)
+
+    def subject(self) -> Subject:
+        kind = self.keyword()
+        if kind not in _SUBJECT_KINDS:
+            raise self.fail("a subject: 'group', 'dynamic-group', 'any-user', 'any-group' or 'service'")
+        self.i += 1
+        if kind in ("any-user", "any-group"):
+            return Subject(kind)
+        principals = [self.principal(kind)]
+        while self.peek()[0] == ",":
+            self.i += 1
+            if self.keyword() in _SUBJECT_KINDS:
+                raise self.fail(f"another {kind} name (a statement names only one type of principal)")
+            principals.append(self.principal(kind))
+        return Subject(kind, tuple(principals))
+
+    def principal(self, kind: str) -> Principal:
+        tok = self.peek()
+        if kind == "service":
+            if tok[0] != "w" or tok[1].lower() == "to":
+                raise self.fail("a service name")
+            self.i += 1
+            return Principal(name=tok[1])
+        if tok[0] == "w" and tok[1].lower() == "id" and self.tokens[self.i + 1][0] == "w" \
+                and self.tokens[self.i + 1][1].lower() != "to":
+            self.i += 2
+            return Principal(ocid=self.tokens[self.i - 1][1])
+        if tok[0] not in ("w", "s") or (tok[0] == "w" and tok[1].lower() == "to"):
+            raise self.fail(f"a {kind} name, 'Domain'/'Name' or 'id <ocid>'")
+        self.i += 1
+        first = tok[1][1:-1] if tok[0] == "s" else tok[1]
+        if self.peek()[0] == "/":
+            self.i += 1
+            second = self.peek()
+            if second[0] not in ("w", "s"):
+                raise self.fail(f"the {kind} name after 'Domain'/")
+            self.i += 1
+            return Principal(name=second[1][1:-1] if second[0] == "s" else second[1], domain=first)
+        return Principal(name=first)
+
+    def action(self) -> tuple[str | None, str | None, tuple[str, ...] | None]:
+        if self.peek()[0] == "{":
+            self.i += 1
+            perms = [self.expect("w", "a permission name")[1].upper()]
+            while self.peek()[0] == ",":
+                self.i += 1
+                perms.append(self.expect("w", "a permission name")[1].upper())
+            self.expect("}", "',' or '}' to close the permission list")
+            return None, None, tuple(perms)
+        verb = self.keyword()
+        if verb not in VERBS:
+            raise self.fail("a verb ('inspect', 'read', 'use', 'manage') or a '{PERMISSION, ...}' list")
+        self.i += 1
+        self.partial["verb"] = verb
+        tok = self.peek()
+        if tok[0] != "w" or tok[1].lower() == "in":
+            raise self.fail("a resource type such as 'boot-volume-backups', 'volume-family' or 'all-resources'")
+        self.i += 1
+        return verb, tok[1].lower(), None
+
+    def location(self) -> Location:
+        kind = self.keyword()
+        if kind == "tenancy":
+            self.i += 1
+            return Location("tenancy")
+        if kind != "compartment":
+            raise self.fail("'tenancy' or 'compartment'")
+        self.i += 1
+        if self.keyword() == "id" and self.tokens[self.i + 1][0] == "w" \
+                and self.tokens[self.i + 1][1].lower().startswith("ocid"):
+            self.i += 2
+            return Location("compartment_id", ocid=self.tokens[self.i - 1][1])
+        path = [self.compartment_name()]
+        while self.peek()[0] == ":":
+            self.i += 1
+            path.append(self.compartment_name())
+        return Location("compartment", path=tuple(path))
+
+    def compartment_name(self) -> str:
+        tok = self.peek()
+        if tok[0] == "s":
+            self.i += 1
+            return tok[1][1:-1]
+        if tok[0] != "w" or tok[1].lower() == "where":
+            raise self.fail("a compartment name, 'A:B' path or 'id <ocid>'")
+        self.i += 1
+        return tok[1]
+
+    # -- conditions ---------------------------------------------------------------------------
+    def condition(self) -> Condition:
+        mode = self.keyword()
+        if mode in ("all", "any") and self.tokens[self.i + 1][0] == "{":
+            opened = self.tokens[self.i + 1][2] + 1
+            self.i += 2
+            items = [self.condition()]
+            while self.peek()[0] == ",":
+                self.i += 1
+                if self.peek()[0] == _END:
+                    raise self.fail(f"another condition, or '}}' to close the '{mode} {{' opened at column {opened}")
+                items.append(self.condition())
+            self.expect("}", f"',' or '}}' to close the '{mode} {{' opened at column {opened}")
+            return ConditionGroup(mode, tuple(items))
+        return self.clause()
+
+    def clause(self) -> Clause:
+        tok = self.peek()
+        if tok[0] != "w" or "." not in tok[1]:
+            raise self.fail("a condition: a variable such as request.permission, or 'all {' / 'any {'")
+        self.i += 1
+        variable = tok[1].lower()
+        op_tok = self.peek()
+        op = op_tok[0] if op_tok[0] in ("=", "!=") else self.keyword()
+        if op in ("=", "!="):
+            self.i += 1
+            return Clause(variable, op, (self.value(),))
+        if op == "in":
+            self.i += 1
+            self.expect("(", "'(' after 'in'")
+            values = [self.value()]
+            while self.peek()[0] == ",":
+                self.i += 1
+                values.append(self.value())
+            self.expect(")", "',' or ')' to close the 'in (' list")
+            return Clause(variable, "in", tuple(values))
+        if op in ("before", "after"):
+            self.i += 1
+            return Clause(variable, op, (self.value(),))
+        if op == "between":
+            self.i += 1
+            low = self.value()
+            self.expect_keyword("and")
+            return Clause(variable, "between", (low, self.value()))
+        raise self.fail("an operator: '=', '!=', 'in', 'before', 'after' or 'between'")
+
+    def value(self) -> Value:
+        tok = self.peek()
+        if tok[0] == "s":
+            self.i += 1
+            return Value(tok[1][1:-1])
+        if tok[0] == "/":
+            # A pattern runs to the next '/' in the raw text, whatever it contains; the tokens after
+            # it are re-read from there (the first pass may have cut the pattern differently).
+            end = self.text.find("/", tok[2] + 1)
+            if end < 0:
+                raise self.fail("a closing '/' for the pattern")
+            self.tokens = self.tokens[: self.i] + tokenize(self.text, end + 1)
+            return Value(self.text[tok[2] + 1:end], is_pattern=True)
+        raise self.fail("a value in single quotes, e.g. 'BOOT_VOLUME_BACKUP_COPY', or a /pattern/")
+
+
+def parse_statement(text: str, policy_name: str = "policy", number: int = 1,
+                    compartment_id: str | None = None) -> Statement | CrossTenancyStatement:
+    """Parse one statement; return a :class:`Statement` or :class:`CrossTenancyStatement`.
+
+    Raises :class:`~reportkit.errors.PolicyParseError` (with ``policy_name``, ``statement_number``,
+    ``column`` and ``expected`` attributes) when the statement is malformed.
+    """
+    return _Parser(text, StatementOrigin(policy_name, number, compartment_id)).statement()
+
+
+def parse_entry(text: str, origin: StatementOrigin) -> ParsedEntry:
+    """Parse one statement without raising: a malformed one becomes a :class:`MalformedStatement`."""
+    parser = _Parser(text, origin)
+    try:
+        return parser.statement()
+    except PolicyParseError as error:
+        return MalformedStatement(error=error, text=text, origin=origin, **parser.partial)  # type: ignore[arg-type]
+
+
+def parse_policy(statements: str | Iterable[str], policy_name: str = "policy",
+                 compartment_id: str | None = None) -> ParsedPolicy:
+    """Parse every statement of one policy; return them all, malformed ones included.
+
+    ``statements`` is a list of statement strings (as ``Policy.statements`` holds them) or one
+    string with one statement a line (blank lines and lines starting with ``#`` are skipped). A
+    malformed statement does not stop the others: it becomes a :class:`MalformedStatement` and its
+    error is listed in :attr:`ParsedPolicy.problems`. Statement numbers are 1-based.
+    """
+    if isinstance(statements, str):
+        lines = [line for line in statements.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    else:
+        lines = list(statements)
+    return ParsedPolicy(tuple(parse_entry(text, StatementOrigin(policy_name, n, compartment_id))
+                              for n, text in enumerate(lines, start=1)))

@@ -25,11 +25,15 @@ class CollectionMetadata:
     finished_at: pd.Timestamp
     reportkit_version: str
     parameters: dict[str, Any] = field(default_factory=dict)
+    # regions read in this run (names); a subscribed region not listed here was not collected
+    regions: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["started_at"] = self.started_at.isoformat()
         out["finished_at"] = self.finished_at.isoformat()
+        out["parameters"] = dict(self.parameters)
+        out["regions"] = list(self.regions)
         return out
 
     @classmethod

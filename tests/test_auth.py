@@ -105,7 +105,7 @@ def test_unknown_profile_lists_the_profiles_that_exist(tmp_path, pem):
     with pytest.raises(ConfigError, match=r"profile 'DEV' not found .*config; profiles there: DEFAULT, PROD"):
         load_auth(config_file=cfg, profile="DEV")
     only = _write_config(tmp_path, pem, _PROFILE.replace("[DEFAULT]", "[PROD]"))
-    with pytest.raises(ConfigError, match=r"profile 'DEFAULT' not found .*profiles there: PROD$|PROD \("):
+    with pytest.raises(ConfigError, match=r"profile 'DEFAULT' not found .*profiles there: PROD \("):
         load_auth(config_file=only)
 
 

@@ -50,6 +50,7 @@ _LIVE_COPY_STATES = (BackupState.REQUEST_RECEIVED, BackupState.CREATING, BackupS
 _IN_FLIGHT_STATES = (BackupState.REQUEST_RECEIVED, BackupState.CREATING)
 _FAILED_COPY_STATES = (BackupState.FAULTY, BackupState.TERMINATED, BackupState.TERMINATING)
 _ELIGIBLE_IMAGE_CLASSES = ("platform", "custom_from_platform")
+ANY_REGION = "any"  # required_regions value meaning "a fresh copy in any other region"
 
 # (source_region, destination_region, compartment_id, kms_key_id) -> (allowed or None, reason)
 IamCheck = Callable[[str, str, str, str | None], tuple[bool | None, str]]
@@ -140,7 +141,7 @@ def make_plan(
         if status not in PLANNABLE:
             skipped.append({**base, "reason": _not_plannable_reason(status, vol)})
             continue
-        verdict = eligible.get(_str(vol.get("image_id")))
+        verdict = _volume_eligibility(vol, eligible)
         if verdict is False or (verdict is None and _str(vol.get("image_class")) not in _ELIGIBLE_IMAGE_CLASSES):
             # Belt and braces: assess already says missing/stale/failed, but a copy of an
             # ineligible image fails at OCI, and an unknown one must not be attempted.
@@ -149,17 +150,26 @@ def make_plan(
                                               "OCI only copies backups of platform-image volumes"})
             continue
         region = _str(vol.get("region"))
-        destinations = [d for d in _regions(vol.get("required_regions"))
-                        if d not in set(_regions(vol.get("covered_regions"))) and d != region]
+        vol_sources = sources.get((_str(vol.get("boot_volume_id")), region), [])
+        vol_backup_ids = {_str(b.get("backup_id")) for b in vol_sources}
+        required = _regions(vol.get("required_regions"))
+        if ANY_REGION in required:
+            # "any other region": refresh where the volume already has copies; with none, the
+            # plan cannot guess a destination.
+            required = _regions_with_copies(copies, vol_backup_ids)[:1]
+            if not required:
+                skipped.append({**base, "reason": "any other region would do but none is chosen: "
+                                                  "give the destination with --copy-targets"})
+                continue
+        covered = set(_regions(vol.get("covered_regions")))
+        destinations = [d for d in required if d not in covered and d != region]
         if not destinations:
             skipped.append({**base, "reason": "no required destination region lacks a fresh copy"})
             continue
-        vol_sources = sources.get((_str(vol.get("boot_volume_id")), region), [])
         newest = next((b for b in vol_sources if _str(b.get("lifecycle_state")) == BackupState.AVAILABLE), None)
         if newest is None:
             skipped.append({**base, "reason": f"no AVAILABLE backup in {region} to copy; take a backup first"})
             continue
-        vol_backup_ids = {_str(b.get("backup_id")) for b in vol_sources}
         for dest in destinations:
             live = copies.get((_str(newest["backup_id"]), dest), [])
             if any(_str(c.get("lifecycle_state")) in _LIVE_COPY_STATES for c in live):
@@ -387,6 +397,23 @@ def _copies_of(copies: Mapping[tuple[str, str], list[dict]], backup_ids: Iterabl
     return [c for b in backup_ids for c in copies.get((b, dest), [])]
 
 
+def _volume_eligibility(vol: Mapping[str, Any], images: Mapping[str, bool | None]) -> bool | None:
+    """Return True/False/None (unknown) for the volume: its own copy_eligible, else its image's."""
+    own = vol.get("copy_eligible")
+    if own is not None and not pd.isna(own):
+        return bool(own)
+    return images.get(_str(vol.get("image_id")))
+
+
+def _regions_with_copies(copies: Mapping[tuple[str, str], list[dict]], backup_ids: set[str]) -> list[str]:
+    """Return regions holding copies of these backups, the one with the newest copy first."""
+    found = [(row.get("time_created"), region) for (src, region), rows in copies.items() if src in backup_ids
+             for row in rows]
+    found.sort(key=lambda t: (pd.Timestamp(t[0]) if t[0] is not None and not pd.isna(t[0])
+                              else pd.Timestamp.min.tz_localize("UTC")), reverse=True)
+    return list(dict.fromkeys(region for _, region in found))
+
+
 def _image_eligibility(images: pd.DataFrame | None) -> dict[str, bool | None]:
     """Return image_id -> copy_eligible (True/False, None = unknown) from assessed images."""
     if images is None or "copy_eligible" not in getattr(images, "columns", []):
@@ -434,7 +461,8 @@ def _regions(value: Any) -> list[str]:
         return []
     else:
         items = [value]
-    return [region_name(i) for i in items if i is not None and str(i).strip()]
+    return [ANY_REGION if str(i).strip().lower() == ANY_REGION else region_name(i)
+            for i in items if i is not None and str(i).strip()]
 
 
 def _as_of(assessment: Any, params: Mapping[str, Any]) -> pd.Timestamp | None:

@@ -235,3 +235,23 @@ def test_bad_plan_files_raise_plan_error(tmp_path, mutate, message) -> None:
 def test_missing_plan_file_says_how_to_make_one(tmp_path) -> None:
     with pytest.raises(PlanError, match="reportkit plan"):
         load_plan(tmp_path / "nope.json")
+
+
+def test_any_region_requirement_refreshes_where_copies_are_or_is_skipped() -> None:
+    a = assessment(
+        [volume("v1", "stale", required="any"), volume("v2", "missing", required="any")],
+        [backup("b-old", "v1", days_old=20), backup("b-new", "v1"),
+         backup("c-old", "v1", region=AMS, source="b-old", days_old=19),
+         backup("b2", "v2")],
+    )
+    plan = make_plan(a)
+    rows = planned(plan)
+    assert list(zip(rows["backup_id"], rows["destination_region"], strict=True)) == [("b-new", AMS)]
+    assert "--copy-targets" in plan.skipped.set_index("boot_volume_id").loc["v2", "reason"]
+
+
+def test_volume_copy_eligible_column_wins_over_image_class() -> None:
+    vol = {**volume("v1", "missing", image="ocid1.image.oc1..notlisted", image_class="unknown"),
+           "copy_eligible": True}  # assess proved eligibility by an existing AVAILABLE copy
+    plan = make_plan(assessment([vol], [backup("b1", "v1")]))
+    assert len(planned(plan)) == 1

@@ -1,0 +1,40 @@
+"""Shared pytest fixtures. Keep each fixture small; other parts append theirs below."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reportkit.sim import SimServer, write_oci_config
+from sim_fixtures import TENANCY, build_fixture_tenancy
+
+
+@pytest.fixture(scope="session")
+def _sim_server() -> Iterator[SimServer]:
+    with SimServer(build_fixture_tenancy()) as server:
+        yield server
+
+
+@pytest.fixture
+def sim(_sim_server: SimServer) -> SimServer:
+    """A running fake OCI API loaded with tests/sim_fixtures.py, reset (state, knobs, log) per test."""
+    _sim_server.load(build_fixture_tenancy())
+    _sim_server.reset()
+    return _sim_server
+
+
+@pytest.fixture(scope="session")
+def oci_config_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """(config path, profile) of a throwaway ``oci`` config for the fixture tenancy (region uk-london-1)."""
+    return write_oci_config(tmp_path_factory.mktemp("oci"), tenancy_id=TENANCY)
+
+
+@pytest.fixture(scope="session")
+def oci_config(oci_config_file: tuple[Path, str]) -> dict[str, Any]:
+    """An ``oci`` config dict for SDK clients; pass ``service_endpoint=sim.endpoint(region)`` to each."""
+    import oci
+
+    path, profile = oci_config_file
+    return oci.config.from_file(str(path), profile)

@@ -1,0 +1,196 @@
+"""A small hand-written tenancy document for the fake OCI API's tests.
+
+Three subscribed regions (London home, Frankfurt, Ashburn), compartments prod > app, dev and a
+denied one, one image of each kind, a handful of boot volumes and backups (and one existing copy),
+Oracle-defined and user-defined backup policies, and one Vault key in Frankfurt.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+LHR, FRA, IAD = "uk-london-1", "eu-frankfurt-1", "us-ashburn-1"
+UNSUBSCRIBED = "us-phoenix-1"
+
+TENANCY = "ocid1.tenancy.oc1..aaaaaaaafixturetenancy"
+PROD = "ocid1.compartment.oc1..aaaaaaaaprod"
+APP = "ocid1.compartment.oc1..aaaaaaaaprodapp"
+DEV = "ocid1.compartment.oc1..aaaaaaaadev"
+SECRET = "ocid1.compartment.oc1..aaaaaaaasecret"
+PUBLISHER = "ocid1.compartment.oc1..aaaaaaaaothertenancy"
+
+
+def ocid(kind: str, region: str, name: str) -> str:
+    return f"ocid1.{kind}.oc1.{region}.aaaaaaaa{name}"
+
+
+IMG_PLATFORM = ocid("image", LHR, "platform")
+IMG_CUSTOM = ocid("image", LHR, "custom")
+IMG_CUSTOM2 = ocid("image", LHR, "customofcustom")
+IMG_IMPORTED = ocid("image", LHR, "imported")
+IMG_MARKET = ocid("image", LHR, "marketplace")
+IMG_COMMUNITY = ocid("image", LHR, "community")
+IMG_DELETED = ocid("image", LHR, "deleted")
+
+BV = {k: ocid("bootvolume", LHR, k) for k in ("platform", "custom", "imported", "market", "community",
+                                                 "deleted", "secret", "app")}
+BKP = {k: ocid("bootvolumebackup", LHR, k) for k in ("platform", "platform_old", "custom", "imported", "market",
+                                                       "community", "deleted", "secret", "app", "creating")}
+COPY_FRA = ocid("bootvolumebackup", FRA, "copyofplatformold")
+BV_IAD = ocid("bootvolume", IAD, "east")
+BKP_IAD = ocid("bootvolumebackup", IAD, "east")
+KEY_FRA = ocid("key", FRA, "vaultkey")
+POLICY_GOLD = "ocid1.volumebackuppolicy.oc1..aaaaaaaagold"
+POLICY_SILVER = "ocid1.volumebackuppolicy.oc1..aaaaaaaasilver"
+POLICY_USER = ocid("volumebackuppolicy", LHR, "dailytofra")
+LISTING = "ocid1.mktpublisting.oc1..aaaaaaaalisting"
+
+AS_OF = "2026-11-01T00:00:00.000Z"
+
+
+def _image(image_id: str, name: str, *, compartment: str | None, base: str | None = None,
+           listing_type: str = "NONE", launch_mode: str = "NATIVE") -> dict[str, Any]:
+    img = {"id": image_id, "displayName": name, "compartmentId": compartment, "baseImageId": base,
+           "createImageAllowed": True, "lifecycleState": "AVAILABLE", "operatingSystem": "Oracle Linux",
+           "operatingSystemVersion": "8", "launchMode": launch_mode, "listingType": listing_type,
+           "sizeInMBs": 47694, "billableSizeInGBs": 3, "timeCreated": "2026-01-01T00:00:00.000Z",
+           "launchOptions": {"bootVolumeType": "PARAVIRTUALIZED", "firmware": "UEFI_64",
+                             "networkType": "PARAVIRTUALIZED", "remoteDataVolumeType": "PARAVIRTUALIZED",
+                             "isPvEncryptionInTransitEnabled": True, "isConsistentVolumeNamingEnabled": True},
+           "freeformTags": {}, "definedTags": {}}
+    return {k: v for k, v in img.items() if v is not None}
+
+
+def _volume(volume_id: str, name: str, compartment: str, image_id: str, *, region: str = LHR) -> dict[str, Any]:
+    return {"id": volume_id, "displayName": name, "compartmentId": compartment, "imageId": image_id,
+            "availabilityDomain": f"Uocm:{region.upper()}-AD-1", "lifecycleState": "AVAILABLE",
+            "sizeInGBs": 50, "sizeInMBs": 51200, "vpusPerGB": 10, "isHydrated": True,
+            "timeCreated": "2026-02-01T00:00:00.000Z",
+            "sourceDetails": None, "bootVolumeReplicas": [], "freeformTags": {"team": "ops"}, "definedTags": {},
+            "systemTags": {}}
+
+
+def _backup(backup_id: str, name: str, compartment: str, volume_id: str, image_id: str, created: str, *,
+            state: str = "AVAILABLE", source_type: str = "MANUAL", source: str | None = None,
+            kms: str | None = None) -> dict[str, Any]:
+    bkp = {"id": backup_id, "displayName": name, "compartmentId": compartment, "bootVolumeId": volume_id,
+           "imageId": image_id, "lifecycleState": state, "sourceType": source_type, "type": "FULL",
+           "sizeInGBs": 50, "uniqueSizeInGBs": 12, "timeCreated": created, "timeRequestReceived": created,
+           "sourceBootVolumeBackupId": source, "kmsKeyId": kms, "freeformTags": {}, "definedTags": {},
+           "systemTags": {}}
+    if source_type == "SCHEDULED":
+        bkp["expirationTime"] = "2026-12-01T00:00:00.000Z"
+    return {k: v for k, v in bkp.items() if v is not None}
+
+
+def build_fixture_tenancy() -> dict[str, Any]:
+    """Return a fresh copy of the small fixture tenancy document."""
+    volumes_lhr = [
+        _volume(BV["platform"], "web-1 (Boot Volume)", PROD, IMG_PLATFORM),
+        _volume(BV["custom"], "api-1 (Boot Volume)", PROD, IMG_CUSTOM2),
+        _volume(BV["imported"], "legacy-1 (Boot Volume)", DEV, IMG_IMPORTED),
+        _volume(BV["market"], "fw-1 (Boot Volume)", PROD, IMG_MARKET),
+        _volume(BV["community"], "tool-1 (Boot Volume)", DEV, IMG_COMMUNITY),
+        _volume(BV["deleted"], "old-1 (Boot Volume)", DEV, IMG_DELETED),
+        _volume(BV["secret"], "hr-1 (Boot Volume)", SECRET, IMG_PLATFORM),
+        _volume(BV["app"], "app-1 (Boot Volume)", APP, IMG_CUSTOM),
+    ]
+    volumes_lhr[0]["bootVolumeReplicas"] = [{"displayName": "web-1 replica", "availabilityDomain": "Uocm:LHR-AD-2",
+                                             "bootVolumeReplicaId": ocid("bootvolumereplica", LHR, "web1")}]
+    volumes_lhr[1]["sourceDetails"] = {"type": "bootVolumeBackup", "id": BKP["platform_old"]}
+    backups_lhr = [
+        _backup(BKP["platform"], "web-1 daily", PROD, BV["platform"], IMG_PLATFORM, "2026-10-30T02:00:00.000Z",
+                source_type="SCHEDULED"),
+        _backup(BKP["platform_old"], "web-1 weekly", PROD, BV["platform"], IMG_PLATFORM, "2026-10-20T02:00:00.000Z"),
+        _backup(BKP["custom"], "api-1 manual", PROD, BV["custom"], IMG_CUSTOM2, "2026-10-29T02:00:00.000Z"),
+        _backup(BKP["creating"], "api-1 running", PROD, BV["custom"], IMG_CUSTOM2, "2026-10-31T23:50:00.000Z",
+                state="CREATING"),
+        _backup(BKP["market"], "fw-1 manual", PROD, BV["market"], IMG_MARKET, "2026-10-28T02:00:00.000Z"),
+        _backup(BKP["imported"], "legacy-1 manual", DEV, BV["imported"], IMG_IMPORTED, "2026-10-27T02:00:00.000Z"),
+        _backup(BKP["community"], "tool-1 manual", DEV, BV["community"], IMG_COMMUNITY, "2026-10-26T02:00:00.000Z"),
+        _backup(BKP["deleted"], "old-1 manual", DEV, BV["deleted"], IMG_DELETED, "2026-10-25T02:00:00.000Z"),
+        _backup(BKP["secret"], "hr-1 manual", SECRET, BV["secret"], IMG_PLATFORM, "2026-10-24T02:00:00.000Z"),
+        _backup(BKP["app"], "app-1 manual", APP, BV["app"], IMG_CUSTOM, "2026-10-23T02:00:00.000Z"),
+    ]
+    schedule = {"backupType": "INCREMENTAL", "period": "ONE_DAY", "offsetType": "STRUCTURED", "hourOfDay": 2,
+                "retentionSeconds": 604800, "timeZone": "UTC", "offsetSeconds": 0}
+    doc: dict[str, Any] = {
+        "schemaVersion": 1,
+        "asOf": AS_OF,
+        "tenancy": {"id": TENANCY, "name": "fixture", "description": "test tenancy", "homeRegionKey": "LHR",
+                    "freeformTags": {}, "definedTags": {}},
+        "regionSubscriptions": [
+            {"regionKey": "LHR", "regionName": LHR, "status": "READY", "isHomeRegion": True},
+            {"regionKey": "FRA", "regionName": FRA, "status": "READY", "isHomeRegion": False},
+            {"regionKey": "IAD", "regionName": IAD, "status": "READY", "isHomeRegion": False},
+        ],
+        "compartments": [
+            {"id": PROD, "compartmentId": TENANCY, "name": "prod", "description": "production",
+             "timeCreated": "2025-01-01T00:00:00.000Z", "lifecycleState": "ACTIVE", "freeformTags": {},
+             "definedTags": {}},
+            {"id": APP, "compartmentId": PROD, "name": "app", "description": "nested in prod",
+             "timeCreated": "2025-01-02T00:00:00.000Z", "lifecycleState": "ACTIVE"},
+            {"id": DEV, "compartmentId": TENANCY, "name": "dev", "description": "development",
+             "timeCreated": "2025-01-03T00:00:00.000Z", "lifecycleState": "ACTIVE"},
+            {"id": SECRET, "compartmentId": TENANCY, "name": "secret", "description": "auditor may not read",
+             "timeCreated": "2025-01-04T00:00:00.000Z", "lifecycleState": "ACTIVE"},
+        ],
+        "policies": [
+            {"id": "ocid1.policy.oc1..aaaaaaaaauditors", "compartmentId": TENANCY, "name": "auditors",
+             "description": "read backups", "lifecycleState": "ACTIVE", "timeCreated": "2025-01-01T00:00:00.000Z",
+             "statements": ["Allow group Auditors to read boot-volume-backups in tenancy",
+                            "Allow group Auditors to inspect compartments in tenancy"]},
+            {"id": "ocid1.policy.oc1..aaaaaaaacopiers", "compartmentId": PROD, "name": "copiers",
+             "description": "copy backups", "lifecycleState": "ACTIVE", "timeCreated": "2025-01-01T00:00:00.000Z",
+             "statements": ["Allow group Ops to use boot-volume-backups in compartment prod where "
+                            "request.permission='BOOT_VOLUME_BACKUP_COPY'"]},
+        ],
+        "images": {LHR: [
+            _image(IMG_PLATFORM, "Oracle-Linux-8.10-2026.01.01-0", compartment=None),
+            _image(IMG_CUSTOM, "api-golden", compartment=PROD, base=IMG_PLATFORM),
+            _image(IMG_CUSTOM2, "api-golden-v2", compartment=PROD, base=IMG_CUSTOM),
+            _image(IMG_IMPORTED, "legacy-qcow2", compartment=DEV, launch_mode="EMULATED"),
+            _image(IMG_MARKET, "Vendor Firewall 9.1", compartment=None),
+            _image(IMG_COMMUNITY, "community-tools", compartment=PUBLISHER, listing_type="COMMUNITY"),
+        ]},
+        "bootVolumes": {LHR: volumes_lhr, IAD: [_volume(BV_IAD, "east-1 (Boot Volume)", PROD, IMG_PLATFORM,
+                                                        region=IAD)]},
+        "bootVolumeBackups": {
+            LHR: backups_lhr,
+            FRA: [_backup(COPY_FRA, "web-1 weekly", PROD, BV["platform"], IMG_PLATFORM, "2026-10-20T03:00:00.000Z",
+                          source=BKP["platform_old"], kms=KEY_FRA)],
+            IAD: [_backup(BKP_IAD, "east-1 manual", PROD, BV_IAD, IMG_PLATFORM, "2026-10-22T02:00:00.000Z")],
+        },
+        "volumeBackupPolicies": {LHR: [
+            {"id": POLICY_GOLD, "displayName": "gold", "timeCreated": "2019-01-01T00:00:00.000Z",
+             "schedules": [dict(schedule, backupType="INCREMENTAL")]},
+            {"id": POLICY_SILVER, "displayName": "silver", "timeCreated": "2019-01-01T00:00:00.000Z",
+             "schedules": [dict(schedule, period="ONE_WEEK", dayOfWeek="SUNDAY")]},
+            {"id": POLICY_USER, "displayName": "daily-to-fra", "compartmentId": PROD,
+             "destinationRegion": FRA, "timeCreated": "2026-01-01T00:00:00.000Z", "schedules": [schedule],
+             "freeformTags": {}, "definedTags": {}},
+        ]},
+        "volumeBackupPolicyAssignments": {LHR: [
+            {"id": ocid("volumebackuppolicyassignment", LHR, "web1"), "assetId": BV["platform"],
+             "policyId": POLICY_USER, "timeCreated": "2026-01-02T00:00:00.000Z"},
+        ]},
+        "marketplaceListings": [
+            {"id": LISTING, "name": "Vendor Firewall", "shortDescription": "A firewall", "packageType": "IMAGE",
+             "pricingTypes": ["BYOL"], "listingType": "PARTNER", "isFeatured": False, "categories": ["Security"],
+             "publisher": {"id": "ocid1.publisher.oc1..aaaaaaaavendor", "name": "Vendor"},
+             "regions": [{"code": "lhr", "name": LHR}], "_imageIds": [IMG_MARKET]},
+        ],
+        "vaultKeys": {FRA: [KEY_FRA]},
+        "access": {"deniedCompartments": [SECRET]},
+        "_truth": {"note": "not served"},
+    }
+    return copy.deepcopy(doc)
+
+
+def client(cls: Any, config: dict[str, Any], sim: Any, region: str = LHR) -> Any:
+    """An SDK client of ``cls`` pointed at the fake's ``region``, without retries or circuit breaker
+    (so an injected error surfaces at once instead of being retried)."""
+    import oci
+
+    return cls(config, service_endpoint=sim.endpoint(region), retry_strategy=oci.retry.NoneRetryStrategy(),
+               circuit_breaker_strategy=oci.circuit_breaker.NoCircuitBreakerStrategy())

@@ -1,0 +1,251 @@
+"""reportkit.copy against the fake OCI API (reportkit.sim) with the real SDK.
+
+Waiting never sleeps: the executor's ``wait`` hook advances the fake's simulated clock instead
+(a copy takes 60 s + 2 s/GB of simulated time there).
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import oci
+import pandas as pd
+import pytest
+
+from reportkit.copy import execute_plan, read_journal
+from reportkit.errors import PlanError
+from reportkit.plan import CopyPlan, make_plan, save_plan
+from sim_fixtures import APP, BKP, BV, FRA, IAD, IMG_CUSTOM, IMG_MARKET, IMG_PLATFORM, KEY_FRA, LHR, PROD
+from test_plan import FakeAssessment
+
+POLL = 30.0  # simulated seconds between polls
+
+
+def _vol(key: str, image: str, required: list[str], compartment: str = PROD) -> dict[str, Any]:
+    return {"boot_volume_id": BV[key], "region": LHR, "compartment_id": compartment, "compartment_path": "prod",
+            "display_name": key, "image_id": image, "image_class": "platform", "copy_eligible": True,
+            "required_regions": ",".join(required), "covered_regions": "", "coverage_status": "missing"}
+
+
+def _bkp(key: str, volume: str, compartment: str = PROD, kms: str | None = None) -> dict[str, Any]:
+    return {"backup_id": BKP[key], "region": LHR, "compartment_id": compartment, "display_name": key,
+            "boot_volume_id": BV[volume], "lifecycle_state": "AVAILABLE",
+            "time_created": pd.Timestamp("2026-10-30T02:00:00Z"), "size_in_gbs": 50, "kms_key_id": kms,
+            "source_boot_volume_backup_id": None, "role": "source"}
+
+
+def hand_plan(volumes: list[dict], backups: list[dict], **kwargs: Any) -> CopyPlan:
+    """A plan for the fixture tenancy from hand-built assessed frames (assess is tested elsewhere)."""
+    images = pd.DataFrame({"image_id": pd.Series([], dtype="string"),
+                           "copy_eligible": pd.Series([], dtype="boolean")})
+    params = {"rpo_days": 7, "as_of": "2026-11-01T00:00:00Z"}
+    return make_plan(FakeAssessment(pd.DataFrame(volumes), pd.DataFrame(backups), images, params), **kwargs)
+
+
+def two_volume_plan() -> CopyPlan:
+    """web-1 needs Frankfurt and Ashburn (two waves), app-1 needs Frankfurt (one)."""
+    return hand_plan([_vol("platform", IMG_PLATFORM, [FRA, IAD]), _vol("app", IMG_CUSTOM, [FRA], APP)],
+                     [_bkp("platform", "platform"), _bkp("app", "app", APP)])
+
+
+def run(plan: CopyPlan, sim, oci_config, journal: Path, **kwargs: Any):
+    kwargs.setdefault("wait", sim.advance)
+    return execute_plan(plan, execute=True, journal_path=journal, config=oci_config,
+                        endpoint_template=sim.endpoint_template, poll_interval=POLL, progress=False,
+                        out=io.StringIO(), **kwargs)
+
+
+def copy_posts(sim, since: int = 0) -> list[dict[str, Any]]:
+    return [r for r in sim.requests(since) if r["operation"] == "CopyBootVolumeBackup"]
+
+
+def copies_in(sim, oci_config, region: str, source_backup: str) -> list[Any]:
+    """Copies of ``source_backup`` that exist in ``region`` (read through the SDK, like an auditor)."""
+    client = oci.core.BlockstorageClient(oci_config, service_endpoint=sim.endpoint(region))
+    return client.list_boot_volume_backups(compartment_id=PROD, source_boot_volume_backup_id=source_backup).data \
+        + client.list_boot_volume_backups(compartment_id=APP, source_boot_volume_backup_id=source_backup).data
+
+
+def test_execute_copies_in_waves_then_rerun_makes_no_new_copy(sim, oci_config, tmp_path) -> None:
+    plan = two_volume_plan()
+    journal = tmp_path / "j.jsonl"
+    result = run(plan, sim, oci_config, journal, concurrency=4)
+    assert result.counts == {"copied": 3}, result.entries
+    assert not [r for r in sim.requests() if r["status"] == 409]  # never two copies of a volume in flight
+    # the copies exist in their DESTINATION regions, once each
+    assert len(copies_in(sim, oci_config, FRA, BKP["platform"])) == 1
+    assert len(copies_in(sim, oci_config, IAD, BKP["platform"])) == 1
+    assert len(copies_in(sim, oci_config, FRA, BKP["app"])) == 1
+    # web-1's wave 2 was requested only once its wave 1 copy had finished (simulated time)
+    events = read_journal(journal)
+    by_entry = {e["entry_id"]: e for e in plan.planned().to_dict("records")}
+    wave = {e["entry_id"]: by_entry[e["entry_id"]]["wave"] for e in events if "entry_id" in e}
+    order = [(e["event"], wave[e["entry_id"]]) for e in events
+             if "entry_id" in e and by_entry[e["entry_id"]]["boot_volume_id"] == BV["platform"]]
+    assert order.index(("finished", 1)) < order.index(("requested", 2))
+    # polls went to the destination region, never to the source region for a copy id
+    gets = [r for r in sim.requests() if r["operation"] == "GetBootVolumeBackup"]
+    assert gets and all(r["region"] in (FRA, IAD) and r["status"] == 200 for r in gets)
+
+    mark = len(sim.requests())
+    again = run(plan, sim, oci_config, journal)
+    assert copy_posts(sim, mark) == []
+    assert again.counts == {"copied": 3} and again.entries["resumed"].all()
+
+
+def test_refused_copies_are_recorded_with_oci_message_and_the_run_goes_on(sim, oci_config, tmp_path) -> None:
+    bogus_key = "ocid1.key.oc1.eu-frankfurt-1.aaaaaaaanotavaultkey"
+    plan = hand_plan(
+        [_vol("market", IMG_MARKET, [FRA]), _vol("platform", IMG_PLATFORM, [IAD])],
+        [_bkp("market", "market"), _bkp("platform", "platform")],
+        kms_key_map={FRA: bogus_key})  # the market row is forced "eligible": OCI must refuse it
+    result = run(plan, sim, oci_config, tmp_path / "j.jsonl")
+    rows = result.entries.set_index("backup_id")
+    assert rows.loc[BKP["platform"], "outcome"] == "copied"
+    refused = rows.loc[BKP["market"]]
+    assert refused["outcome"] == "refused" and refused["http_status"] == 400
+    assert refused["code"] and refused["message"] and refused["opc_request_id"]
+    events = [e for e in read_journal(tmp_path / "j.jsonl") if e["event"] == "refused"]
+    assert events and events[0]["message"] == refused["message"]
+    assert not result.ok
+
+
+def test_conflict_with_a_copy_in_flight_is_recorded_then_retried_on_rerun(sim, oci_config, tmp_path) -> None:
+    # someone else is copying another backup of web-1 from London right now
+    client = oci.core.BlockstorageClient(oci_config, service_endpoint=sim.endpoint(LHR))
+    client.copy_boot_volume_backup(BKP["platform_old"],
+                                   oci.core.models.CopyBootVolumeBackupDetails(destination_region=IAD))
+    plan = hand_plan([_vol("platform", IMG_PLATFORM, [FRA])], [_bkp("platform", "platform")])
+    journal = tmp_path / "j.jsonl"
+    first = run(plan, sim, oci_config, journal)
+    assert list(first.entries["outcome"]) == ["refused"] and first.entries["http_status"].iloc[0] == 409
+    sim.advance(3600)  # the other copy finishes
+    second = run(plan, sim, oci_config, journal)
+    assert list(second.entries["outcome"]) == ["copied"]
+    assert len(copies_in(sim, oci_config, FRA, BKP["platform"])) == 1
+
+
+def test_stopped_wait_resumes_on_rerun_without_a_second_request(sim, oci_config, tmp_path) -> None:
+    plan = hand_plan([_vol("platform", IMG_PLATFORM, [FRA, IAD])], [_bkp("platform", "platform")])
+    journal = tmp_path / "j.jsonl"
+    first = run(plan, sim, oci_config, journal, timeout=0)  # give up waiting at once
+    assert sorted(first.entries["outcome"]) == ["not_started", "waiting"]  # wave 2 must wait for wave 1
+    assert len(copy_posts(sim)) == 1
+    mark = len(sim.requests())
+    second = run(plan, sim, oci_config, journal)
+    assert list(second.entries["outcome"]) == ["copied", "copied"]
+    posts = copy_posts(sim, mark)
+    assert len(posts) == 1 and posts[0]["status"] == 200  # only wave 2 was requested
+    assert len(copies_in(sim, oci_config, FRA, BKP["platform"])) == 1
+
+
+def test_ctrl_c_stops_cleanly_and_the_journal_resumes(sim, oci_config, tmp_path) -> None:
+    plan = two_volume_plan()
+    journal = tmp_path / "j.jsonl"
+    polls: list[str] = []
+
+    def interrupt_on_first_poll(entry: dict[str, Any]) -> None:
+        polls.append(entry["entry_id"])
+        if len(polls) == 1:
+            signal.raise_signal(signal.SIGINT)  # what Ctrl-C does; delivered to the main thread
+            deadline = time.monotonic() + 10
+            while not any(e["event"] == "interrupted" for e in read_journal(journal)):
+                assert time.monotonic() < deadline, "Ctrl-C was not handled"
+                time.sleep(0.01)  # polling a condition with a deadline
+
+    first = run(plan, sim, oci_config, journal, concurrency=1, before_poll=interrupt_on_first_poll)
+    assert first.interrupted
+    assert sorted(first.entries["outcome"]) == ["not_started", "not_started", "waiting"]
+    assert any(e["event"] == "interrupted" for e in read_journal(journal))
+    second = run(plan, sim, oci_config, journal)
+    assert second.counts == {"copied": 3}
+    for region, backup in ((FRA, "platform"), (IAD, "platform"), (FRA, "app")):
+        assert len(copies_in(sim, oci_config, region, BKP[backup])) == 1
+
+
+def test_dry_run_sends_nothing_and_says_so(sim, oci_config, tmp_path) -> None:
+    out = io.StringIO()
+    result = execute_plan(two_volume_plan(), out=out)
+    assert sim.requests() == []
+    assert result.dry_run and set(result.entries["outcome"]) == {"would_copy"}
+    text = out.getvalue()
+    assert "DRY RUN" in text and text.count("oci bv boot-volume-backup copy") == 3
+
+
+def test_blocked_entries_are_never_requested(sim, oci_config, tmp_path) -> None:
+    plan = hand_plan([_vol("platform", IMG_PLATFORM, [FRA])],
+                     [_bkp("platform", "platform", kms="ocid1.key.oc1.uk-london-1.aaaaaaaasrc")])
+    assert list(plan.entries["status"]) == ["blocked"]
+    result = run(plan, sim, oci_config, tmp_path / "j.jsonl")
+    assert list(result.entries["outcome"]) == ["blocked"] and copy_posts(sim) == []
+
+
+def test_vault_key_of_destination_is_sent(sim, oci_config, tmp_path) -> None:
+    plan = hand_plan([_vol("platform", IMG_PLATFORM, [FRA])],
+                     [_bkp("platform", "platform", kms="ocid1.key.oc1.uk-london-1.aaaaaaaasrc")],
+                     kms_key_map={"fra": KEY_FRA})
+    result = run(plan, sim, oci_config, tmp_path / "j.jsonl")
+    assert list(result.entries["outcome"]) == ["copied"]
+    assert copies_in(sim, oci_config, FRA, BKP["platform"])[0].kms_key_id == KEY_FRA
+
+
+def test_execute_needs_a_journal_and_rejects_a_corrupt_one(sim, oci_config, tmp_path) -> None:
+    with pytest.raises(PlanError, match="journal"):
+        execute_plan(two_volume_plan(), execute=True, config=oci_config, endpoint_template=sim.endpoint_template)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"event": "run_started"}\nnot json\n{"event": "run_finished"}\n')
+    with pytest.raises(PlanError, match="line 2"):
+        run(two_volume_plan(), sim, oci_config, bad)
+    torn = tmp_path / "torn.jsonl"
+    torn.write_text('{"event": "run_started"}\n{"event": "requ')  # killed mid-write: last line ignored
+    assert [e["event"] for e in read_journal(torn)] == ["run_started"]
+
+
+def test_sigkill_mid_run_then_rerun_completes_without_duplicates(sim, oci_config, oci_config_file, tmp_path) -> None:
+    plan_path = save_plan(two_volume_plan(), tmp_path / "plan.json")
+    journal = tmp_path / "plan.json.journal.jsonl"
+    config_path, profile = oci_config_file
+    cmd = [sys.executable, "-m", "reportkit", "copy", "--plan", str(plan_path), "--execute",
+           "--journal", str(journal), "--config-file", str(config_path), "--profile", profile,
+           "--endpoint-template", sim.endpoint_template, "--poll-interval", "0.05", "--no-progress"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    try:
+        deadline = time.monotonic() + 20
+        # nobody advances the simulated clock, so the subprocess's copies stay in flight
+        while not any(e["event"] == "requested" for e in read_journal(journal)):
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, "the executor never requested a copy"
+            time.sleep(0.02)  # polling the journal file with a deadline, not synchronising on time
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    result = run(_load(plan_path), sim, oci_config, journal)
+    assert result.counts == {"copied": 3}, result.entries
+    for region, backup in ((FRA, "platform"), (IAD, "platform"), (FRA, "app")):
+        assert len(copies_in(sim, oci_config, region, BKP[backup])) == 1
+    assert not [r for r in sim.requests() if r["status"] == 409]
+
+
+def _load(path: Path) -> CopyPlan:
+    from reportkit.plan import load_plan
+
+    return load_plan(path)
+
+
+def test_cli_dry_run_is_loud_and_read_only(sim, tmp_path, capsys) -> None:
+    from reportkit.cli import main
+
+    plan_path = save_plan(two_volume_plan(), tmp_path / "plan.json")
+    assert main(["copy", "--plan", str(plan_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("DRY RUN") >= 2 and "--execute" in out
+    assert sim.requests() == []
+    assert json.loads(plan_path.read_text())["format"] == "reportkit-copy-plan"

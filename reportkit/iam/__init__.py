@@ -25,9 +25,39 @@ from reportkit.iam.parser import (
     parse_policy,
     parse_statement,
 )
+from reportkit.iam.evaluator import (
+    CheckStatus,
+    CopyVerdict,
+    Evaluator,
+    GroupRef,
+    IamStatus,
+    PermissionCheck,
+    StatementRef,
+    can_copy,
+    copy_checker,
+)
+from reportkit.iam.matrix import copy_matrices, copy_matrix, groups_in_policies
 from reportkit.iam.permissions import permissions_for
+from reportkit.iam.policyset import PolicySet, load_policies, policies_from_export
+from reportkit.iam.suggest import suggest_fix
 
 __all__ = [
+    "CheckStatus",
+    "CopyVerdict",
+    "Evaluator",
+    "GroupRef",
+    "IamStatus",
+    "PermissionCheck",
+    "PolicySet",
+    "StatementRef",
+    "can_copy",
+    "copy_checker",
+    "copy_matrices",
+    "copy_matrix",
+    "groups_in_policies",
+    "load_policies",
+    "policies_from_export",
+    "suggest_fix",
     "Clause",
     "ConditionGroup",
     "CrossTenancyStatement",

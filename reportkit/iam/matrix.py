@@ -1,0 +1,64 @@
+"""Source x destination region matrices of the copy verdict, for one group or every group."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from reportkit.iam.evaluator import Evaluator
+from reportkit.iam.parser import Statement
+from reportkit.iam.policyset import load_policies
+from reportkit.iam.regions import resolve_region
+
+
+def _region_names(regions: Iterable[str]) -> list[str]:
+    names = list(dict.fromkeys(resolve_region(r)[1] for r in regions))
+    if not names:
+        from reportkit.errors import InputError
+
+        raise InputError("no regions given for the matrix: pass region keys or names, e.g. lhr,fra,iad")
+    return names
+
+
+def copy_matrix(policies: Any, group: str, regions: Iterable[str], compartment: str | None = None, *,
+                compartments: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return a wide frame: index ``source`` region names, columns ``destination`` region names,
+    values ``allowed`` / ``denied`` / ``unknown`` (see :class:`~reportkit.iam.evaluator.IamStatus`).
+
+    The diagonal is what the policies say about a copy into the same region (OCI copies only
+    between regions; the value is kept so the frame stays square). ``frame.to_csv(path)`` exports it.
+    """
+    names = _region_names(regions)
+    evaluator = Evaluator(policies, group, compartment, compartments=compartments)
+    data = {dst: [evaluator.verdict(src, dst).status.value for src in names] for dst in names}
+    frame = pd.DataFrame(data, index=pd.Index(names, name="source"))
+    frame.columns = pd.Index(names, name="destination")
+    return frame
+
+
+def groups_in_policies(policies: Any) -> list[str]:
+    """Every group a parsed statement names, as ``Name``, ``Domain/Name`` or OCID, sorted."""
+    found: dict[str, str] = {}
+    for entry in load_policies(policies).entries:
+        stmt = entry.parsed
+        if not isinstance(stmt, Statement) or stmt.subject.kind != "group":
+            continue
+        for p in stmt.subject.principals:
+            label = p.ocid or (f"{p.domain}/{p.name}" if p.domain is not None else p.name or "")
+            found.setdefault(label.lower(), label)
+    return sorted(found.values(), key=str.lower)
+
+
+def copy_matrices(policies: Any, regions: Iterable[str], compartment: str | None = None, *,
+                  compartments: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return a long frame (group, source, destination, status) for every group the policies name."""
+    policyset = load_policies(policies, compartments)
+    names = _region_names(regions)
+    rows = []
+    for group in groups_in_policies(policyset):
+        evaluator = Evaluator(policyset, group, compartment)
+        for src in names:
+            for dst in names:
+                rows.append((group, src, dst, evaluator.verdict(src, dst).status.value))
+    return pd.DataFrame(rows, columns=["group", "source", "destination", "status"])

@@ -207,6 +207,25 @@ def make_plan(
     return CopyPlan(entries_df, skipped_df, summarize_plan(entries_df, skipped_df), parameters)
 
 
+def iam_check_for_group(inventory: Any, group: str) -> IamCheck | None:
+    """Return an ``iam_verdicts`` check for ``group`` from the inventory's IAM policies.
+
+    Returns None (copies are then not checked) when the inventory holds no IAM policy statements
+    or the IAM evaluator (:mod:`reportkit.iam`) is not installed.
+    """
+    policies = getattr(inventory, "iam_policies", None)
+    if policies is None or len(policies) == 0:
+        return None
+    try:
+        from reportkit.iam import copy_checker
+    except ImportError:
+        try:
+            from reportkit.iam.evaluator import copy_checker
+        except ImportError:
+            return None
+    return copy_checker(policies, group, compartments=getattr(inventory, "compartments", None))
+
+
 def assign_waves(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Return ``entries`` with ``wave`` set: 1, 2, ... per (boot volume, source region).
 

@@ -255,3 +255,34 @@ def test_volume_copy_eligible_column_wins_over_image_class() -> None:
            "copy_eligible": True}  # assess proved eligibility by an existing AVAILABLE copy
     plan = make_plan(assessment([vol], [backup("b1", "v1")]))
     assert len(planned(plan)) == 1
+
+
+def test_iam_check_from_inventory_policies_blocks_what_the_group_cannot_copy() -> None:
+    from reportkit.inventory import CollectionMetadata, Inventory
+    from reportkit.plan import iam_check_for_group
+
+    tenancy, prod = "ocid1.tenancy.oc1..t", "ocid1.compartment.oc1..app"
+    ts = pd.Timestamp("2026-11-01", tz="UTC")
+    statements = [
+        "Allow group Copiers to read boot-volume-backups in tenancy",
+        "Allow group Copiers to use boot-volume-backups in tenancy where request.permission='BOOT_VOLUME_BACKUP_COPY'",
+        "Allow group Copiers to manage boot-volume-backups in tenancy where "
+        "all {request.permission='BOOT_VOLUME_BACKUP_CREATE', request.region='fra'}",
+    ]
+    policies = pd.DataFrame([{"policy_id": "ocid1.policy.oc1..p", "compartment_id": tenancy, "policy_name": "copy",
+                              "statement_index": i + 1, "statement": s, "lifecycle_state": "ACTIVE"}
+                             for i, s in enumerate(statements)])
+    compartments = pd.DataFrame([
+        {"compartment_id": tenancy, "parent_compartment_id": None, "name": "root", "path": "/", "depth": 0,
+         "lifecycle_state": "ACTIVE"},
+        {"compartment_id": prod, "parent_compartment_id": tenancy, "name": "app", "path": "app", "depth": 1,
+         "lifecycle_state": "ACTIVE"}])
+    inv = Inventory.from_tables(CollectionMetadata(tenancy, "t", LHR, ts, ts, "0"), iam_policies=policies,
+                                compartments=compartments)
+    assert iam_check_for_group(Inventory.from_tables(inv.metadata), "Copiers") is None  # no policies: unchecked
+    check = iam_check_for_group(inv, "Copiers")
+    a = assessment([volume("v1", "missing", required=f"{FRA},{AMS}")], [backup("b1", "v1")])
+    plan = make_plan(a, iam_verdicts=check, group="Copiers")
+    by_dest = plan.entries.set_index("destination_region")
+    assert by_dest.loc[FRA, "status"] == "planned" and bool(by_dest.loc[FRA, "iam_allowed"])
+    assert by_dest.loc[AMS, "status"] == "blocked" and "BOOT_VOLUME_BACKUP_CREATE" in by_dest.loc[AMS, "block_reason"]

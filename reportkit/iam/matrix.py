@@ -62,3 +62,30 @@ def copy_matrices(policies: Any, regions: Iterable[str], compartment: str | None
             for dst in names:
                 rows.append((group, src, dst, evaluator.verdict(src, dst).status.value))
     return pd.DataFrame(rows, columns=["group", "source", "destination", "status"])
+
+
+def regions_in_policies(policies: Any) -> list[str]:
+    """Region names that parsed statements compare ``request.region`` / ``target.region`` with.
+
+    Used as the matrix's default regions when no subscription list is at hand.
+    """
+    from reportkit.iam.evaluator import REGION_VARIABLES
+    from reportkit.iam.parser import Clause, ConditionGroup
+    from reportkit.iam.regions import region_key, region_name
+
+    found: dict[str, None] = {}
+
+    def visit(condition: Any) -> None:
+        if isinstance(condition, ConditionGroup):
+            for item in condition.items:
+                visit(item)
+        elif isinstance(condition, Clause) and condition.variable in REGION_VARIABLES:
+            for value in condition.values:
+                key = None if value.is_pattern else region_key(value.text)
+                if key:
+                    found.setdefault(region_name(key))
+
+    for entry in load_policies(policies).entries:
+        if isinstance(entry.parsed, Statement):
+            visit(entry.parsed.condition)
+    return list(found)

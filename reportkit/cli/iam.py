@@ -1,0 +1,147 @@
+"""`reportkit iam check|matrix`: can a group copy boot volume backups between regions?"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from reportkit.errors import InputError
+
+_HELP = """\
+Evaluate IAM policy statements for the cross-region copy of boot volume backups: READ and COPY in
+the source region, CREATE in the destination region. Policies come from a snapshot (default: the
+newest) or from --policies FILE: a text file with one statement a line, or the JSON that
+`oci iam policy list --compartment-id ... --all` prints.
+
+examples:
+  reportkit iam check --group VolumeAdmins --from lhr --to fra --policies policies.txt
+  reportkit iam check --group 'Default/Copiers' --from uk-london-1 --to eu-frankfurt-1 --compartment Prod:Team1
+  reportkit iam matrix --group MyTestGroup --regions lhr,fra,iad,phx --policies policies.json --csv matrix.csv
+  reportkit iam matrix --all-groups --snapshot latest --csv matrices.csv
+
+exit status: 0 when the copy is allowed (matrix: every cross-region pair), 1 when not or when a
+malformed statement or unknown condition variable leaves the answer unknown, 2 on bad input.
+"""
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("iam", help="can a group copy boot volume backups from region S to T? (IAM)",
+                                   description=_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="iam_command", metavar="{check,matrix}")
+    check = commands.add_parser("check", help="one source and destination region: the verdict and why",
+                                description=_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    check.add_argument("--group", required=True, help="group name, Domain/Name, or group OCID")
+    check.add_argument("--from", dest="source", required=True, help="source region key or name (lhr, uk-london-1)")
+    check.add_argument("--to", dest="destination", required=True, help="destination region key or name")
+    _common(check)
+    check.set_defaults(func=run_check)
+    matrix = commands.add_parser("matrix", help="every source x destination region: allowed/denied/unknown",
+                                 description=_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    who = matrix.add_mutually_exclusive_group(required=True)
+    who.add_argument("--group", help="group name, Domain/Name, or group OCID")
+    who.add_argument("--all-groups", action="store_true", help="every group the policies name")
+    matrix.add_argument("--regions", help="comma-separated region keys or names (default: the snapshot's "
+                                          "subscribed regions, or the regions the policies name)")
+    matrix.add_argument("--csv", type=Path, help="write the matrix to this CSV file")
+    _common(matrix)
+    matrix.set_defaults(func=run_matrix)
+    parser.set_defaults(func=lambda args: parser.print_help() or 2)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--compartment", help="compartment path as policies write it (Prod:Team1) or OCID; "
+                                              "default: the root compartment")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--policies", type=Path, help="text file (one statement a line) or ListPolicies JSON")
+    source.add_argument("--snapshot", help="snapshot folder, a snapshots root, or 'latest' (the default)")
+    parser.add_argument("--snapshot-root", default="data/snapshots", help="where snapshots live (default data/snapshots)")
+
+
+def _load(args: argparse.Namespace) -> tuple[Any, Any, list[str]]:
+    """Return (policies, compartments table or None, subscribed region names) from the arguments."""
+    if args.policies is not None:
+        return read_policies_file(args.policies), None, []
+    from reportkit.snapshot import load_snapshot  # lazily: only snapshot users pay for pyarrow
+
+    inventory = load_snapshot(args.snapshot or "latest", root=args.snapshot_root)
+    regions = [str(r) for r in inventory.regions["region"].dropna()] if len(inventory.regions) else []
+    return inventory.iam_policies, inventory.compartments, regions
+
+
+def read_policies_file(path: Path) -> Any:
+    """Return an iam_policies-shaped frame from a statement-per-line text file or ListPolicies JSON."""
+    import pandas as pd
+
+    from reportkit.iam import policies_from_export
+
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"policies file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"policies file {path} cannot be read ({exc})") from None
+    if text.lstrip()[:1] in ("{", "["):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"policies file {path} looks like JSON but is not valid JSON: {exc}") from None
+        return policies_from_export(data)
+    # A text file is one policy named after the file; statement numbers are line numbers, so an
+    # error's "statement 7" is line 7 of the file.
+    rows = [{"policy_name": Path(path).name, "statement_index": number, "statement": line.strip()}
+            for number, line in enumerate(text.splitlines(), start=1)
+            if line.strip() and not line.lstrip().startswith("#")]
+    return pd.DataFrame(rows, columns=["policy_name", "statement_index", "statement"])
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from reportkit.iam import CheckStatus, IamStatus, can_copy, suggest_fix
+
+    policies, compartments, _ = _load(args)
+    verdict = can_copy(policies, args.group, args.source, args.destination, args.compartment,
+                       compartments=compartments)
+    print(verdict.explain())
+    fixes = suggest_fix(verdict)
+    if fixes:
+        print("\nTo allow this copy, add:")
+        print("\n".join(f"  {fix}" for fix in fixes))
+    if any(c.status is CheckStatus.DENIED for c in verdict.checks):
+        print("\nA Deny statement blocks this copy: an Allow cannot override it; narrow or remove the Deny.")
+    if verdict.status is IamStatus.UNKNOWN:
+        print("\nThe answer is uncertain: fix the malformed statements or check the conditions named above.")
+    return 0 if verdict.status is IamStatus.ALLOWED else 1
+
+
+def run_matrix(args: argparse.Namespace) -> int:
+    from reportkit.iam import copy_matrices, copy_matrix, regions_in_policies
+
+    policies, compartments, subscribed = _load(args)
+    if args.regions:
+        regions = [r.strip() for r in args.regions.split(",") if r.strip()]
+    else:
+        regions = subscribed or regions_in_policies(policies)
+    if not regions:
+        raise InputError("no regions for the matrix: pass --regions lhr,fra,... (the policies name none and "
+                         "there is no snapshot region list)")
+    if args.all_groups:
+        frame = copy_matrices(policies, regions, args.compartment, compartments=compartments)
+        cross = frame[frame["source"] != frame["destination"]]
+        for group, part in frame.groupby("group", sort=False):
+            print(f"group {group}:")
+            print(part.pivot(index="source", columns="destination", values="status").to_string())
+            print()
+        all_allowed = bool(len(cross)) and bool((cross["status"] == "allowed").all())
+        if args.csv:
+            frame.to_csv(args.csv, index=False)
+    else:
+        frame = copy_matrix(policies, args.group, regions, args.compartment, compartments=compartments)
+        print(f"group {args.group}: rows are source regions, columns destination regions")
+        print(frame.to_string())
+        cells = [frame.loc[s, d] for s in frame.index for d in frame.columns if s != d]
+        all_allowed = bool(cells) and all(c == "allowed" for c in cells)
+        if args.csv:
+            frame.to_csv(args.csv)
+    if args.csv:
+        print(f"wrote {args.csv}")
+    return 0 if all_allowed else 1

@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reportkit.assess.images import classify_images, load_image_overrides
+from reportkit.assess import classify_images, load_image_overrides
 from reportkit.errors import InputError
 from test_assess_builders import APP, Tenancy
 

@@ -1,0 +1,69 @@
+"""Collection gaps: the regions and compartments whose contents we could not fully read.
+
+A gap turns a verdict that depends on those contents into ``unknown``: data we could not read
+is never shown as covered, and never as missing either.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from reportkit.assess._lookup import positions
+
+# Failures that cannot hide a boot volume, a backup or a copy (IAM statements are read for the
+# IAM checks only). Everything else with a region and no resource id is a listing gap.
+IRRELEVANT_OPERATIONS = frozenset({"ListPolicies", "GetPolicy", "ListTagNamespaces"})
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """Where reading failed, as region codes over the assessment's region vocabulary."""
+
+    whole_regions: np.ndarray        # bool per region code: the whole region is unread
+    pairs: pd.DataFrame              # region_code (int), compartment_id (str): one compartment unread
+    table: pd.DataFrame              # region, compartment_id ('' = whole region), operation, code
+
+    def compartment_ids(self) -> pd.Series:
+        return self.pairs["compartment_id"]
+
+
+def find_gaps(errors: pd.DataFrame, regions: pd.DataFrame, vocabulary: list[str]) -> Gaps:
+    """Return the gaps from the inventory ``errors`` and the ``regions`` not collected.
+
+    A row of ``errors`` counts when it names a region, no single resource (look-ups of one image
+    are reflected in ``images.lookup_status`` instead) and an operation that can hide backups or
+    volumes. An empty compartment_id means the whole region failed. A subscribed region with
+    ``collected`` False is a whole-region gap.
+    """
+    err = errors.copy()
+    region = err["region"].astype("string").fillna("").str.strip()
+    resource = err["resource_id"].astype("string").fillna("").str.strip()
+    operation = err["operation"].astype("string").fillna("")
+    relevant = region.ne("") & resource.eq("") & ~operation.isin(sorted(IRRELEVANT_OPERATIONS))
+    table = pd.DataFrame({
+        "region": region[relevant],
+        "compartment_id": err.loc[relevant, "compartment_id"].astype("string").fillna("").str.strip(),
+        "operation": operation[relevant],
+        "code": err.loc[relevant, "code"].astype("string"),
+    })
+    # A region we need (it holds data, or is a destination) but did not read is a whole-region gap.
+    read = set(regions.loc[regions["collected"].fillna(False).astype(bool), "region"].astype(str))
+    uncollected = [name for name in vocabulary if name not in read]
+    if uncollected:
+        table = pd.concat([table, pd.DataFrame({
+            "region": pd.Series(uncollected, dtype="string"), "compartment_id": "",
+            "operation": "(region not collected)", "code": pd.NA}).astype({"compartment_id": "string",
+                                                                            "operation": "string",
+                                                                            "code": "string"})],
+            ignore_index=True)
+    table = table.drop_duplicates(["region", "compartment_id", "operation"]).sort_values(
+        ["region", "compartment_id", "operation"]).reset_index(drop=True)
+    codes = positions(table["region"], vocabulary)
+    whole = np.zeros(len(vocabulary), dtype=bool)
+    whole_mask = table["compartment_id"].eq("").to_numpy(bool) & (codes >= 0)
+    whole[codes[whole_mask]] = True
+    pairs = pd.DataFrame({"region_code": codes, "compartment_id": table["compartment_id"]})
+    pairs = pairs[~table["compartment_id"].eq("").to_numpy(bool) & (codes >= 0)].drop_duplicates()
+    return Gaps(whole_regions=whole, pairs=pairs.reset_index(drop=True), table=table)

@@ -39,8 +39,9 @@ def write_oci_config(directory: str | os.PathLike[str], endpoint_template: str |
     folder.mkdir(parents=True, exist_ok=True)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     key_path = folder / "sim_api_key.pem"
+    # the trailing OCI_API_KEY label is Oracle's marker for API keys (the oci CLI warns without it)
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+                                           serialization.NoEncryption()) + b"OCI_API_KEY\n")
     key_path.chmod(0o600)
     public_der = key.public_key().public_bytes(serialization.Encoding.DER,
                                                serialization.PublicFormat.SubjectPublicKeyInfo)

@@ -18,7 +18,7 @@ import base64
 import html
 import io
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -241,13 +241,17 @@ def _shorten(text: str, limit: int = 38) -> str:
     return text if len(text) <= limit else "…" + text[-(limit - 1):]
 
 
-def copy_matrix_heatmap(matrix: pd.DataFrame) -> Chart:
+def copy_matrix_heatmap(matrix: pd.DataFrame, *, regions: Sequence[str] | pd.Series | None = None) -> Chart:
     """Return a heat map of AVAILABLE cross-region copies: rows are source, columns destination regions.
 
     ``matrix`` is wide (index = source region, columns = destination regions, values = counts).
-    The title names the busiest route, or says that nothing is copied.
+    ``regions`` (the subscribed regions) adds rows/columns for regions with no copy at all, so a
+    region that sends nothing is visible. The title names the busiest route or the idle sources.
     """
     data = matrix.apply(pd.to_numeric, errors="coerce").fillna(0).astype(float)
+    if regions is not None:
+        names = sorted(set(map(str, regions)) | set(map(str, data.index)) | set(map(str, data.columns)))
+        data = data.rename(index=str, columns=str).reindex(index=names, columns=names, fill_value=0.0)
     total = int(data.to_numpy().sum()) if data.size else 0
     if total == 0:
         title = "No boot volume backup has an available copy in another region"
@@ -281,12 +285,16 @@ def copy_matrix_heatmap(matrix: pd.DataFrame) -> Chart:
     return _render(fig, title, alt)
 
 
-def copy_age(ages_days: pd.Series, rpo_days: int, *, without_copy: int = 0) -> Chart:
-    """Return a histogram of the age of each volume's newest cross-region copy, against the RPO.
+def copy_age(volumes: pd.DataFrame, rpo_days: int) -> Chart:
+    """Return a histogram of the age of each volume's newest recoverable cross-region copy, against the RPO.
 
-    ``ages_days`` holds one age in days per volume that has a copy (NA values are ignored);
-    ``without_copy`` counts volumes with no copy at all (stated in the caption, not binned).
+    ``volumes`` is the assessment's volumes table: ``rpo_age_days`` per volume (NA when a
+    required region holds no copy). Ineligible volumes are left out (they cannot have a copy);
+    volumes without any copy are counted in the caption, not binned.
     """
+    eligible = volumes[volumes["coverage_status"].astype(str) != CoverageStatus.INELIGIBLE.value]
+    ages_days = eligible["rpo_age_days"]
+    without_copy = int(pd.to_numeric(ages_days, errors="coerce").isna().sum())
     ages = pd.to_numeric(ages_days, errors="coerce").dropna().astype(float)
     late = int((ages > rpo_days).sum())
     if ages.empty:
@@ -317,9 +325,10 @@ def copy_age(ages_days: pd.Series, rpo_days: int, *, without_copy: int = 0) -> C
     _style_axes(ax)
     ax.yaxis.grid(True, color=_GRID)
     ax.set_axisbelow(True)
-    caption = f"{without_copy} volumes have no copy at all and are not shown." if without_copy else ""
+    caption = (f"{without_copy} copyable volumes lack a copy in a required region and are not shown."
+               if without_copy else "")
     if caption:
-        fig.text(0.01, 0.0, caption, fontsize=8, color="#555555", ha="left", va="bottom")
+        ax.text(0.01, 0.97, caption, transform=ax.transAxes, fontsize=8, color="#555555", ha="left", va="top")
     alt = f"{title}. {caption}".strip()
     return _render(fig, title, alt)
 

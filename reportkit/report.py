@@ -255,10 +255,10 @@ def render_report(kind: str, *, parameters: Mapping[str, Any] | None = None, out
 
 def _resolve_inputs(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     """Pin 'latest' to a concrete snapshot folder so the audit notebook names the exact input."""
-    if params.get("snapshot", "latest") == "latest" and kind in ("coverage", "explore"):
+    if kind in ("coverage", "explore"):
         from reportkit.snapshot import resolve_snapshot
 
-        params = {**params, "snapshot": str(Path(resolve_snapshot("latest")).resolve())}
+        params = {**params, "snapshot": str(Path(resolve_snapshot(params.get("snapshot", "latest"))).resolve())}
     return params
 
 
@@ -446,6 +446,9 @@ body.jp-Notebook { max-width: 1120px; margin: 0 auto; padding: 24px 32px 64px;
 .rk-ok { border-left: 6px solid #009E73; background: #e8f6f1; padding: 10px 14px; margin: 10px 0; border-radius: 4px; }
 .rk-note { color: #555; font-size: 12px; margin: 4px 0 14px; }
 .rk-chart { margin: 8px 0 18px; } .rk-chart img { display: block; }
+.rk-table td, .rk-table th, .rk-freshness td, .rk-freshness th { text-align: left !important; vertical-align: top; }
+.rk-table td.rk-num, .rk-table th.rk-num { text-align: right !important; }
+.rk-table caption { caption-side: top; text-align: left; color: #555; font-size: 12px; }
 .rk-signoff td { height: 2.2em; min-width: 14em; border-bottom: 1px solid #999; }
 @media print { body.jp-Notebook { max-width: none; padding: 0; } .rk-chart, table { break-inside: avoid; } }
 """
@@ -473,3 +476,102 @@ def notebook_to_html(nb, *, title: str | None = None) -> str:
     )
     body, _ = exporter.from_notebook_node(nb, resources={"reportkit_css": REPORT_CSS})
     return body
+
+
+# --------------------------------------------------------------------------------------------
+# Companion files, written by the notebook (into the staging folder) when run by render_report
+# --------------------------------------------------------------------------------------------
+def _written_name(stem: str | None, name: str) -> str:
+    """Return the published file name of companion ``name`` (what the report tells its reader)."""
+    return f"{stem}_{name}" if stem else f"{name} (written by `reportkit report`)"
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    from reportkit.csvsafe import neutralise_formulas
+
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    neutralise_formulas(frame).to_csv(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def _write_json(data: Mapping[str, Any], path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _snapshot_evidence(folder: str | Path) -> dict[str, Any]:
+    from reportkit.history import manifest_sha256
+
+    folder = Path(folder)
+    sha = manifest_sha256(folder) if (folder / "manifest.json").is_file() else None
+    return {"snapshot": str(folder), "snapshot_id": folder.name, "manifest_sha256": sha}
+
+
+def export_report_data(assessment: Any, output_dir: str | Path | None, output_stem: str | None, *,
+                       kind: str, title: str, snapshot: str | Path) -> dict[str, str]:
+    """Write the coverage report's CSVs (volumes, backups, findings, controls) and summary.json.
+
+    Does nothing when ``output_dir`` is None (an analyst running the notebook by hand). Returns
+    the published file name of each companion by role, for the report's "full data" notes.
+    """
+    from reportkit import __version__
+
+    names = {role: _written_name(output_stem, f"{role}.csv") for role in ("volumes", "backups", "findings",
+                                                                           "controls")}
+    names["summary"] = _written_name(output_stem, "summary.json")
+    if output_dir is None:
+        return names
+    out = Path(output_dir)
+    for role in ("volumes", "backups", "findings", "controls"):
+        _write_csv(getattr(assessment, role), out / f"{role}.csv")
+    _write_json({
+        "kind": kind, "title": title, "reportkit_version": __version__,
+        "tenancy": assessment.metadata.tenancy_name, "tenancy_id": assessment.metadata.tenancy_id,
+        "collected_at": assessment.metadata.finished_at, **_snapshot_evidence(snapshot),
+        "parameters": assessment.parameters, "summary": assessment.summary.to_dict(),
+        "controls": assessment.controls.astype(object).where(assessment.controls.notna(), None)
+                    .to_dict(orient="records"),
+    }, out / "summary.json")
+    return names
+
+
+def export_monthly_data(monthly: Any, output_dir: str | Path | None, output_stem: str | None, *,
+                        title: str) -> dict[str, str]:
+    """Write the monthly report's findings (with new/persisting/resolved), trend, controls and summary.json."""
+    from reportkit import __version__
+    from reportkit.history import control_status
+
+    names = {role: _written_name(output_stem, f"{role}.csv") for role in ("findings", "trend", "controls")}
+    names["summary"] = _written_name(output_stem, "summary.json")
+    if output_dir is None:
+        return names
+    out = Path(output_dir)
+    controls = control_status(monthly.current.controls)
+    _write_csv(monthly.changes, out / "findings.csv")
+    _write_csv(monthly.trend, out / "trend.csv")
+    _write_csv(controls, out / "controls.csv")
+    _write_json({
+        "kind": "monthly", "title": title, "month": monthly.month, "tenancy": monthly.tenancy,
+        "reportkit_version": __version__, "parameters": monthly.parameters,
+        "summary": monthly.current.summary.to_dict(),
+        "controls": controls.astype(object).where(controls.notna(), None).to_dict(orient="records"),
+        "findings_changes": {k: int(v) for k, v in monthly.changes["change"].value_counts().items()},
+        "evidence": monthly.snapshots.astype(object).where(monthly.snapshots.notna(), None)
+                    .to_dict(orient="records"),
+    }, out / "summary.json")
+    return names
+
+
+def render_demo_reports(snapshot: str | Path, history: str | Path | None, out_dir: str | Path = "data/reports", *,
+                        progress: bool = False) -> list[Path]:
+    """Render the coverage report of ``snapshot`` and (when ``history`` is given) the monthly report.
+
+    Used by ``reportkit demo``; returns the HTML paths written.
+    """
+    paths = [render_report("coverage", parameters={"snapshot": str(snapshot)}, out_dir=out_dir,
+                           progress=progress).html]
+    if history is not None:
+        paths.append(render_report("monthly", parameters={"history": str(history)}, out_dir=out_dir,
+                                   progress=progress).html)
+    return paths

@@ -216,10 +216,14 @@ def table(frame: pd.DataFrame, *, top_n: int | None = TOP_N, caption: str | None
             notes.append(f"Full data: {full_data}.")
     elif total == 0:
         notes.append("No rows.")
+    numeric = [labels.get(c, c) if labels else c for c in frame.columns
+               if pd.api.types.is_numeric_dtype(frame[c].dtype) and not pd.api.types.is_bool_dtype(frame[c].dtype)]
     styler = (shown.style.hide(axis="index")
               .format(_format_value, escape="html")
               .format_index(escape="html", axis=1)
-              .set_table_attributes('class="rk-table"'))
+              .set_table_attributes('class="rk-table"')
+              .set_td_classes(pd.DataFrame([["rk-num" if c in numeric else "" for c in shown.columns]] * len(shown),
+                                           columns=shown.columns)))
     if notes:
         styler = styler.set_caption(_e(" ".join(notes)))
     return styler
@@ -366,3 +370,132 @@ def severity_badges(findings: pd.DataFrame) -> Html:
              f'{SEVERITY_COLOURS[s]};padding:2px 8px;margin-right:8px">{_e(s.value)}: {int(counts.get(s.value, 0))}'
              "</span>" for s in Severity]
     return Html("<p>" + "".join(parts) + "</p>")
+
+
+# --------------------------------------------------------------------------------------------
+# Title, monthly and exploration pieces
+# --------------------------------------------------------------------------------------------
+def title_block(title: str, metadata: Any, summary: Any, *, month: str | None = None) -> Html:
+    """Return the report's title (escaped) with tenancy, period and assessment time under it."""
+    as_of = pd.Timestamp(_get(summary, "as_of"))
+    period = f"Month {month} · " if month else ""
+    sub = (f"{period}Tenancy {_get(metadata, 'tenancy_name')} · assessed as of {as_of:%Y-%m-%d %H:%M} UTC · "
+           f"RPO {_get(summary, 'rpo_days')} days")
+    return Html(f'<h1 class="rk-title">{_e(title)}</h1><p class="rk-note">{_e(sub)}</p>')
+
+
+def trend_table(trend: pd.DataFrame) -> Styler:
+    """Return the monthly trend as a table (months without a snapshot show dashes)."""
+    cols = ["month", "run", "total_volumes", "covered", "stale", "missing", "failed", "in_progress", "no_backup",
+            "ineligible", "unknown", "coverage_pct", "collection_gaps"]
+    return table(trend[[c for c in cols if c in trend.columns]], top_n=None,
+                 labels={"run": "snapshot", "total_volumes": "volumes", "coverage_pct": "coverage %",
+                         "collection_gaps": "gaps"})
+
+
+_RESULT_COLOURS = {"PASS": STATUS_COLOURS[CoverageStatus.COVERED], "FAIL": STATUS_COLOURS[CoverageStatus.FAILED],
+                   "UNKNOWN": STATUS_COLOURS[CoverageStatus.UNKNOWN]}
+
+
+def control_table(controls: pd.DataFrame) -> Styler:
+    """Return controls with PASS/FAIL/UNKNOWN and their counts; the result cell is coloured and worded."""
+    order = {"FAIL": 0, "UNKNOWN": 1, "PASS": 2}
+    data = controls.assign(_o=controls["result"].map(order)).sort_values(["_o", "control"]).drop(columns="_o")
+    cols = ["result", "control", "severity", "description", "compliant", "non_compliant", "unknown", "pct_compliant"]
+    styler = table(data[cols], top_n=None, labels={"non_compliant": "non-compliant", "pct_compliant": "% compliant"})
+    return styler.map(lambda v: f"border-left: 6px solid {_RESULT_COLOURS.get(v, '#999')}; font-weight: bold"
+                      if v in _RESULT_COLOURS else "", subset=["result"])
+
+
+def change_tiles(changes: pd.DataFrame) -> Html:
+    """Return three tiles: new, resolved and persisting findings since the previous month."""
+    counts = changes["change"].value_counts() if len(changes) else pd.Series(dtype=int)
+    spec = [("new", "New findings", "bad", STATUS_COLOURS[CoverageStatus.FAILED]),
+            ("resolved", "Resolved", "good", STATUS_COLOURS[CoverageStatus.COVERED]),
+            ("persisting", "Persisting", "warn", STATUS_COLOURS[CoverageStatus.STALE])]
+    tiles = [_tile(f"findings_{k}", f"{int(counts.get(k, 0)):,}", int(counts.get(k, 0)), label,
+                   "since the previous month", level if counts.get(k, 0) else "neutral", colour)
+             for k, label, level, colour in spec]
+    return Html('<div class="rk-kpis">' + "".join(tiles) + "</div>")
+
+
+def changed_findings(changes: pd.DataFrame, *, top_n: int = TOP_N, full_data: str | None = None) -> Styler:
+    """Return new findings first, then persisting, then resolved, most severe first within each."""
+    data = changes.assign(_c=changes["change"].map({"new": 0, "persisting": 1, "resolved": 2}),
+                          _s=changes["severity"].astype(str).map(_SEVERITY_ORDER))
+    data = data.sort_values(["_c", "_s", "control"], kind="stable")
+    cols = ["change", "severity", "control", "region", "compartment_path", "resource_id", "message", "remediation"]
+    return table(data[[c for c in cols if c in data.columns]], top_n=top_n, full_data=full_data,
+                 labels={"compartment_path": "compartment", "resource_id": "resource"})
+
+
+def evidence_table(snapshots: pd.DataFrame) -> Styler:
+    """Return the month-end snapshots used: id, collection time, manifest sha256, versions, counts."""
+    cols = ["month", "run", "finished_at", "manifest_sha256", "reportkit_version", "backups", "boot_volumes",
+            "errors", "path"]
+    return table(snapshots[[c for c in cols if c in snapshots.columns]], top_n=None,
+                 labels={"run": "snapshot id", "finished_at": "collected (UTC)", "errors": "collection gaps"})
+
+
+def signoff_block(month: str) -> Html:
+    """Return an empty sign-off table (prepared by / reviewed by / approved by) for the month."""
+    rows = "".join(f"<tr><th>{_e(role)}</th><td></td><td></td><td></td></tr>"
+                   for role in ("Prepared by", "Reviewed by", "Approved by"))
+    return Html(f'<table class="rk-signoff"><caption>Sign-off for {_e(month)}</caption>'
+                "<tr><th></th><th>Name</th><th>Date</th><th>Signature</th></tr>" + rows + "</table>")
+
+
+def filter_volumes(volumes: pd.DataFrame, *, region: str | None = None, compartment: str | None = None,
+                   image_class: str | None = None, status: str | None = None) -> pd.DataFrame:
+    """Return the volumes matching every given filter (compartment matches a path prefix)."""
+    mask = pd.Series(True, index=volumes.index)
+    if region:
+        mask &= volumes["region"].astype(str) == region
+    if compartment:
+        path = volumes["compartment_path"].astype(str)
+        mask &= (path == compartment) | path.str.startswith(compartment.rstrip("/") + "/")
+    if image_class:
+        mask &= volumes["image_class"].astype(str) == image_class
+    if status:
+        mask &= volumes["coverage_status"].astype(str) == status
+    return volumes[mask].reset_index(drop=True)
+
+
+def filter_summary(selected: pd.DataFrame, volumes: pd.DataFrame, **filters: Any) -> Html:
+    """Return a sentence: how many volumes match which filters, and their statuses."""
+    given = ", ".join(f"{k.replace('_', ' ')} = {v}" for k, v in filters.items() if v) or "no filter"
+    counts = selected["coverage_status"].astype(str).value_counts()
+    parts = ", ".join(f"{STATUS_LABELS[s]}: {int(counts[s.value])}" for s in CoverageStatus if counts.get(s.value))
+    return Html(f'<p data-kpi="filtered_volumes" data-value="{len(selected)}">{_e(len(selected))} of '
+                f"{_e(len(volumes))} boot volumes match ({_e(given)}). {_e(parts)}</p>")
+
+
+def first_volume_id(volumes: pd.DataFrame) -> str | None:
+    """Return the OCID of the first volume of ``volumes`` (None when empty)."""
+    return None if volumes.empty else str(volumes["boot_volume_id"].iloc[0])
+
+
+def volume_card(volumes: pd.DataFrame, boot_volume_id: str | None) -> Html | Styler:
+    """Return one volume's verdict as a two-column table, or a note when it is not in the snapshot."""
+    if not boot_volume_id:
+        return callout("No boot volume matches the filters.")
+    row = volumes[volumes["boot_volume_id"].astype(str) == boot_volume_id]
+    if row.empty:
+        return callout(f"Boot volume {boot_volume_id} is not in this snapshot.")
+    record = row.iloc[0]
+    frame = pd.DataFrame({"field": list(record.index), "value": [_format_value(v) for v in record.to_numpy()]})
+    return table(frame, top_n=None)
+
+
+def volume_history(backups: pd.DataFrame, boot_volume_id: str | None, *, top_n: int = 50) -> Styler | Html:
+    """Return every backup of a volume and every copy of them, newest first."""
+    if not boot_volume_id:
+        return callout("No boot volume selected.")
+    own = backups["boot_volume_id"].astype(str) == boot_volume_id
+    ids = set(backups.loc[own, "backup_id"].astype(str))
+    copies = backups["source_boot_volume_backup_id"].astype(str).isin(ids)
+    data = backups[own | copies].sort_values("time_created", ascending=False)
+    cols = ["time_created", "role", "region", "display_name", "lifecycle_state", "backup_type", "source_type",
+            "copy_status", "copy_regions", "newest_copy_age_days", "kms_key_id", "backup_id"]
+    return table(data[[c for c in cols if c in data.columns]], top_n=top_n,
+                 caption=f"{int(own.sum())} backups of the volume and {int((copies & ~own).sum())} copies.")

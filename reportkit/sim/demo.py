@@ -43,6 +43,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from reportkit.errors import InputError
@@ -113,7 +114,7 @@ def _parse_time(value: str | datetime | pd.Timestamp) -> datetime:
 
 def _ts(dt: datetime) -> str:
     """RFC3339 with milliseconds and 'Z', as OCI sends it."""
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    return dt.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class _Hasher:
@@ -125,6 +126,11 @@ class _Hasher:
     def digest(self, *parts: object, size: int = 24) -> bytes:
         text = "|".join(str(p) for p in (self.seed, *parts))
         return hashlib.blake2b(text.encode(), digest_size=size).digest()
+
+    def draw(self, *parts: object) -> tuple[str, list[float]]:
+        """One hash for a record: (hex for its OCID, four floats in [0, 1) for its details)."""
+        d = self.digest(*parts, size=56)
+        return d[:24].hex(), [int.from_bytes(d[i:i + 8], "big") / 2**64 for i in range(24, 56, 8)]
 
     def unit(self, *parts: object) -> float:
         """A float in [0, 1) determined by (seed, parts)."""
@@ -831,24 +837,24 @@ def _plan_protection(vol: _Volume, rng: random.Random, h: _Hasher, end: datetime
             manual(end - timedelta(days=3), name=f"scratch {vol.name}", deleted=end - timedelta(minutes=20))
 
 
-def _sizes(vol: _Volume, h: _Hasher, key: object, backup_type: str) -> int:
+def _unique_size(size: int, backup_type: str, u: float) -> int:
     """uniqueSizeInGBs: a full is most of the volume, an incremental a few per cent."""
-    u = h.unit("size", vol.id, key)
     share = 0.35 + 0.5 * u if backup_type == "FULL" else 0.01 + 0.06 * u
-    return max(1, round(vol.size * share))
+    return max(1, round(size * share))
 
 
 def _manual_backup(vol: _Volume, h: _Hasher, t: datetime, *, name: str, deleted: datetime | None,
                    faulty: bool) -> _Backup:
     t = t.replace(microsecond=0)
-    btype = "FULL" if h.unit("mtype", vol.id, t) < 0.5 else "INCREMENTAL"
-    t_created = t + timedelta(seconds=2 + int(20 * h.unit("mc", vol.id, t)))
+    hexid, (u_type, u_created, u_done, u_size) = h.draw("manual", vol.id, int(t.timestamp()))
+    btype = "FULL" if u_type < 0.5 else "INCREMENTAL"
+    t_created = t + timedelta(seconds=2 + int(20 * u_created))
     return _Backup(
-        id=h.ocid("bootvolumebackup", vol.region, vol.id, "manual", t),
+        id=f"ocid1.bootvolumebackup.oc1.{vol.region}.aaaa{hexid}",
         region=vol.region, compartment_id=vol.compartment_id, volume_id=vol.id, image_id=vol.image_id,
         name=name, source_type="MANUAL", backup_type=btype, size=vol.size,
-        unique_size=_sizes(vol, h, ("m", t), btype), t_request=t, t_created=t_created,
-        t_done=t_created + timedelta(minutes=5 + 25 * h.unit("md", vol.id, t)),
+        unique_size=_unique_size(vol.size, btype, u_size), t_request=t, t_created=t_created,
+        t_done=t_created + timedelta(minutes=5 + 25 * u_done),
         kms_key_id=vol.kms_key_id, t_deleted=deleted, faulty=faulty,
     )
 
@@ -856,14 +862,15 @@ def _manual_backup(vol: _Volume, h: _Hasher, t: datetime, *, name: str, deleted:
 def _copy_of(vol: _Volume, src: _Backup, dest: str, h: _Hasher, t: datetime, *, kms_key_id: str | None,
              faulty: bool, manual: bool) -> _Backup:
     t = t.replace(microsecond=0)
-    t_created = t + timedelta(seconds=20 + int(70 * h.unit("cc", src.id)))
+    hexid, (u_created, u_done, _, _) = h.draw("copy", dest, src.id)
+    t_created = t + timedelta(seconds=20 + int(70 * u_created))
     return _Backup(
-        id=h.ocid("bootvolumebackup", dest, src.id, "copy"),
+        id=f"ocid1.bootvolumebackup.oc1.{dest}.aaaa{hexid}",
         region=dest, compartment_id=src.compartment_id, volume_id=src.volume_id, image_id=src.image_id,
         name=f"Copy of {src.name}" if manual else src.name, source_type=src.source_type,
         backup_type=src.backup_type, size=src.size, unique_size=src.unique_size, t_request=t,
         t_created=t_created,
-        t_done=t_created + timedelta(minutes=20 + 220 * h.unit("cd", src.id) * min(1.0, vol.size / 256)),
+        t_done=t_created + timedelta(minutes=20 + 220 * u_done * min(1.0, vol.size / 256)),
         kms_key_id=kms_key_id, t_expire=src.t_expire, faulty=faulty, source_id=src.id,
     )
 
@@ -883,22 +890,23 @@ def _scheduled_backups(vol: _Volume, h: _Hasher, at: datetime) -> list[_Backup]:
                     continue
                 if period.stop is not None and t >= period.stop:
                     continue
-                key = (policy.id, t)
-                t_created = t + timedelta(seconds=1 + int(5 * h.unit("sc", vol.id, key)))
+                hexid, (u_created, u_done, u_size, u_queue) = h.draw("sched", vol.id, policy.id,
+                                                                     int(t.timestamp()))
+                t_created = t + timedelta(seconds=1 + int(5 * u_created))
                 src = _Backup(
-                    id=h.ocid("bootvolumebackup", vol.region, vol.id, *key),
+                    id=f"ocid1.bootvolumebackup.oc1.{vol.region}.aaaa{hexid}",
                     region=vol.region, compartment_id=vol.compartment_id, volume_id=vol.id,
                     image_id=vol.image_id,
                     name=f"Auto-backup for {t:%Y-%m-%d %H:%M:%S} UTC via policy: {policy.name}",
                     source_type="SCHEDULED", backup_type=sc.backup_type, size=vol.size,
-                    unique_size=_sizes(vol, h, key, sc.backup_type), t_request=t, t_created=t_created,
-                    t_done=t_created + timedelta(minutes=3 + 30 * h.unit("sd", vol.id, key)),
+                    unique_size=_unique_size(vol.size, sc.backup_type, u_size), t_request=t,
+                    t_created=t_created, t_done=t_created + timedelta(minutes=3 + 30 * u_done),
                     kms_key_id=vol.kms_key_id, t_expire=t + sc.retention,
                 )
                 out.append(src)
                 if policy.destination and vol.copies_allowed:
                     out.append(_copy_of(vol, src, policy.destination, h,
-                                        src.t_done + timedelta(minutes=1 + 8 * h.unit("cq", src.id)),
+                                        src.t_done + timedelta(minutes=1 + 8 * u_queue),
                                         kms_key_id=vol.copy_kms_key_id, faulty=vol.copy_faulty, manual=False))
     return out
 
@@ -1219,27 +1227,38 @@ def build_scaled_tenancy(regions: int = 10, compartments: int = 200, volumes: in
         vol_info.append((r, vid, cid, size, images[r]["id"]))
     bks: dict[str, list[dict[str, Any]]] = {r: [] for r in names}
     if volumes:
-        states = ("AVAILABLE",) * 95 + ("CREATING", "REQUEST_RECEIVED", "FAULTY", "TERMINATED", "TERMINATING")
+        # Vectorised draws and timestamp formatting: 100k backups in well under a second.
+        nrng = np.random.default_rng(seed)
         n_src = int(backups / 1.15)
+        end64 = np.datetime64(end.replace(tzinfo=None), "ms")
+
+        def stamps(offset_hours: np.ndarray) -> list[str]:
+            return [x + "Z" for x in np.datetime_as_string(end64 - offset_hours.astype("timedelta64[h]"),
+                                                           unit="ms").tolist()]
+
+        hours = nrng.integers(2, 24 * 365, n_src)
+        created, copied, expires = stamps(hours), stamps(hours - 1), stamps(hours - 24 * 365)
+        scheduled = (nrng.random(n_src) < 0.85).tolist()
+        is_copy = (nrng.random(n_src) < 0.15).tolist() if regions > 1 else [False] * n_src
+        states = ("AVAILABLE",) * 95 + ("CREATING", "REQUEST_RECEIVED", "FAULTY", "TERMINATED", "TERMINATING")
+        state = [states[i] for i in nrng.integers(0, len(states), n_src).tolist()]
+        salt = h.digest("scaled-backups", size=6).hex()
         for j in range(n_src):
             r, vid, cid, size, iid = vol_info[j % volumes]
-            t = end - timedelta(hours=rng.randrange(1, 24 * 365))
-            scheduled = rng.random() < 0.85
-            src = {"bootVolumeId": vid, "compartmentId": cid, "displayName": f"backup-{j}", "id":
-                   h.ocid("bootvolumebackup", r, "scaled", j), "imageId": iid,
-                   "lifecycleState": rng.choice(states), "sizeInGBs": size,
-                   "sourceType": "SCHEDULED" if scheduled else "MANUAL", "timeCreated": _ts(t),
-                   "timeRequestReceived": _ts(t), "type": "INCREMENTAL" if j % 7 else "FULL",
+            src = {"bootVolumeId": vid, "compartmentId": cid, "displayName": f"backup-{j}",
+                   "id": f"ocid1.bootvolumebackup.oc1.{r}.aaaa{salt}{j:036x}", "imageId": iid,
+                   "lifecycleState": state[j], "sizeInGBs": size,
+                   "sourceType": "SCHEDULED" if scheduled[j] else "MANUAL", "timeCreated": created[j],
+                   "timeRequestReceived": created[j], "type": "INCREMENTAL" if j % 7 else "FULL",
                    "uniqueSizeInGBs": max(1, size // 20)}
-            if scheduled:
-                src["expirationTime"] = _ts(t + timedelta(days=365))
+            if scheduled[j]:
+                src["expirationTime"] = expires[j]
             bks[r].append(src)
-            if regions > 1 and len(bks[r]) and rng.random() < 0.15:
+            if is_copy[j]:
                 dest = names[(names.index(r) + 1) % regions]
-                copy = dict(src, id=h.ocid("bootvolumebackup", dest, "scaled-copy", j),
-                            sourceBootVolumeBackupId=src["id"], timeRequestReceived=_ts(t + timedelta(hours=1)),
-                            timeCreated=_ts(t + timedelta(hours=1)))
-                bks[dest].append(copy)
+                bks[dest].append(dict(src, id=f"ocid1.bootvolumebackup.oc1.{dest}.aaaa{salt}c{j:035x}",
+                                      sourceBootVolumeBackupId=src["id"], timeRequestReceived=copied[j],
+                                      timeCreated=copied[j]))
     return {
         "schemaVersion": SCHEMA_VERSION,
         "asOf": _ts(end),

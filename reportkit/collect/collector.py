@@ -1,0 +1,279 @@
+"""The collection run: discovery, then every (region, compartment) read in parallel.
+
+Request plan (what a tenancy of R regions and C compartments costs):
+- discovery: GetTenancy + ListRegionSubscriptions (auth region), ListCompartments once for the
+  whole tree (home region, ``compartmentIdInSubtree=true``, ``accessLevel=ANY``);
+- per region x compartment: ListBootVolumeBackups and ListBootVolumes (limit 1000, every page);
+- per boot volume that can still have a policy (not TERMINATING/TERMINATED):
+  GetVolumeBackupPolicyAssetAssignment (OCI has no bulk call for assignments);
+- per distinct backup policy and region: GetVolumeBackupPolicy, once;
+- per distinct image OCID: GetImage once, following ``baseImageId`` to the root. The image is
+  looked up in the region named in its OCID when that region is subscribed (copies in another
+  region reference the source region's image), else in the region of the resource using it;
+- Marketplace ``ListListings(imageId=...)`` once for each root image without a compartment
+  (Oracle-owned platform or partner image) and for each image GetImage cannot see (404; such an
+  image is a row with ``lookup_status = not_found``, not an error: deleted images are normal);
+- per compartment: ListPolicies (home region), for the IAM analysis.
+Failures never stop the run: each becomes one ``errors`` row (region, compartment, operation).
+"""
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+from urllib.parse import quote
+
+import pandas as pd
+
+from reportkit import __version__
+from reportkit.auth import AuthContext
+from reportkit.collect import rows as R
+from reportkit.collect.calls import CallFailed, OciCaller, Tuning
+from reportkit.collect.pacing import RegionScheduler
+from reportkit.errors import CollectionError
+from reportkit.inventory import CollectionMetadata, Inventory
+from reportkit.schema import INVENTORY_TABLES
+
+_NO_POLICY_STATES = {"TERMINATING", "TERMINATED"}
+
+
+class Collection:
+    """One run's state: rows per table, errors, de-duplication sets, progress."""
+
+    def __init__(self, caller: OciCaller, *, workers: int, per_region: int, progress: bool) -> None:
+        self.caller = caller
+        self.rows: dict[str, list[tuple]] = {name: [] for name in INVENTORY_TABLES}
+        self.images: dict[str, list[Any]] = {}
+        self._image_region: dict[str, str] = {}
+        self._policies: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+        self._open: Counter = Counter()
+        self._units_done = 0
+        self._region_open: Counter = Counter()
+        self.regions_done: set[str] = set()
+        self.list_ok = 0
+        self.scheduler = RegionScheduler(workers, per_region, self._crashed)
+        self.progress = progress
+        self.bar: Any = None
+        self.ready_regions: set[str] = set()
+        self.key_to_region: dict[str, str] = {}
+
+    # ------------------------------------------------------------------------------ plumbing
+    def submit(self, region: str, unit: tuple[str, str] | None, operation: str, fn: Callable[..., None],
+               *args: Any, compartment: str | None = None, resource: str | None = None) -> None:
+        with self._lock:
+            if unit is not None:
+                self._open[unit] += 1
+            self._region_open[region] += 1
+        self.scheduler.submit(region, self._run, region, unit, operation, compartment, resource, fn, args)
+
+    def _run(self, region: str, unit: tuple[str, str] | None, operation: str, compartment: str | None,
+             resource: str | None, fn: Callable[..., None], args: tuple) -> None:
+        try:
+            fn(*args)
+        except CallFailed as exc:
+            self.error(region, compartment, exc.operation, resource, exc.http_status, exc.code, exc.message,
+                       exc.opc_request_id)
+        except Exception as exc:  # noqa: BLE001 - a bug on one record must not lose the run; it is recorded
+            self.error(region, compartment, operation, resource, None, type(exc).__name__, str(exc)[:300], None)
+        finally:
+            self._finished(region, unit)
+
+    def _finished(self, region: str, unit: tuple[str, str] | None) -> None:
+        with self._lock:
+            if unit is not None:
+                self._open[unit] -= 1
+                if self._open[unit] == 0:
+                    self._units_done += 1
+                    if self.bar is not None:
+                        self.bar.update(1)
+            self._region_open[region] -= 1
+            if self._region_open[region] == 0:
+                self.regions_done.add(region)
+            if self.bar is not None:
+                stats = self.caller.stats
+                self.bar.set_postfix_str(
+                    f"regions {len(self.regions_done)}/{len(self.ready_regions)} "
+                    f"backups {len(self.rows['backups'])} volumes {len(self.rows['boot_volumes'])} "
+                    f"calls {stats['calls']} retries {stats['retries']} errors {len(self.rows['errors'])}",
+                    refresh=False)
+
+    def _crashed(self, region: Any, exc: BaseException) -> None:
+        self.error(str(region), None, "internal", None, None, type(exc).__name__, str(exc)[:300], None)
+
+    def error(self, region: str | None, compartment: str | None, operation: str, resource: str | None,
+              status: int | None, code: str | None, message: str | None, request_id: str | None) -> None:
+        now = pd.Timestamp.now(tz="UTC").isoformat()
+        self.rows["errors"].append((region, compartment, operation, resource, status, code, message, request_id, now))
+
+    # ------------------------------------------------------------------------------ readers
+    def list_backups(self, region: str, compartment: str) -> None:
+        for page in self.caller.pages("blockstorage", region, "ListBootVolumeBackups", "/bootVolumeBackups",
+                                      {"compartmentId": compartment}):
+            self.rows["backups"].extend(R.backup_row(item, region) for item in page)
+            for item in page:
+                self.note_image(item.get("imageId"), region)
+        with self._lock:
+            self.list_ok += 1
+
+    def list_volumes(self, region: str, compartment: str) -> None:
+        unit = (region, compartment)
+        for page in self.caller.pages("blockstorage", region, "ListBootVolumes", "/bootVolumes",
+                                      {"compartmentId": compartment}):
+            self.rows["boot_volumes"].extend(R.boot_volume_row(item, region, self.key_to_region) for item in page)
+            for item in page:
+                self.note_image(item.get("imageId"), region)
+                if item.get("lifecycleState") not in _NO_POLICY_STATES and item.get("id"):
+                    self.submit(region, unit, "GetVolumeBackupPolicyAssetAssignment", self.assignment, region,
+                                item["id"], compartment=compartment, resource=item["id"])
+        with self._lock:
+            self.list_ok += 1
+
+    def assignment(self, region: str, volume_id: str) -> None:
+        for page in self.caller.pages("blockstorage", region, "GetVolumeBackupPolicyAssetAssignment",
+                                      "/volumeBackupPolicyAssignments", {"assetId": volume_id}):
+            for item in page:
+                self.rows["policy_assignments"].append(R.assignment_row(item, region))
+                policy = item.get("policyId")
+                with self._lock:
+                    new = policy and (region, policy) not in self._policies
+                    if new:
+                        self._policies.add((region, policy))
+                if new:
+                    self.submit(region, None, "GetVolumeBackupPolicy", self.policy, region, policy, resource=policy)
+
+    def policy(self, region: str, policy_id: str) -> None:
+        data, _ = self.caller.call("blockstorage", region, "GetVolumeBackupPolicy",
+                                   f"/volumeBackupPolicies/{quote(policy_id, safe='')}")
+        self.rows["backup_policies"].append(R.backup_policy_row(data, region))
+
+    def note_image(self, image_id: str | None, referenced_in: str) -> None:
+        """Queue one GetImage per distinct image OCID (see the module docstring for the region rule)."""
+        if not image_id:
+            return
+        with self._lock:
+            if image_id in self._image_region:
+                return
+            region = self.image_region(image_id, referenced_in)
+            self._image_region[image_id] = region
+        self.submit(region, None, "GetImage", self.image, region, image_id, resource=image_id)
+
+    def image_region(self, image_id: str, referenced_in: str) -> str:
+        parts = image_id.split(".")
+        if len(parts) >= 5 and parts[3]:
+            import oci
+
+            named = oci.regions.REGIONS_SHORT_NAMES.get(parts[3].lower(), parts[3].lower())
+            if named in self.ready_regions:
+                return named
+        return referenced_in
+
+    def image(self, region: str, image_id: str) -> None:
+        try:
+            data, _ = self.caller.call("compute", region, "GetImage", f"/images/{quote(image_id, safe='')}")
+        except CallFailed as exc:
+            status = "not_found" if exc.http_status == 404 else "error"
+            with self._lock:
+                self.images[image_id] = list(R.image_row(None, image_id, region, status))
+            if status == "error":
+                raise
+            # 404 = deleted or not visible: a fact about the image (lookup_status), not a failed read
+            self.submit(region, None, "ListListings", self.listing, region, image_id, resource=image_id)
+            return
+        with self._lock:
+            self.images[image_id] = list(R.image_row(data, image_id, region, "ok"))
+        base = data.get("baseImageId")
+        if base:
+            self.note_image(base, region)
+        elif not data.get("compartmentId"):
+            self.submit(region, None, "ListListings", self.listing, region, image_id, resource=image_id)
+
+    def listing(self, region: str, image_id: str) -> None:
+        for page in self.caller.pages("marketplace", region, "ListListings", "/listings", {"imageId": image_id}):
+            if page:
+                filled = R.image_row(None, image_id, region, "", page[0])
+                with self._lock:
+                    row = self.images[image_id]
+                    row[11], row[12] = filled[11], filled[12]
+                return
+
+    def iam_policies(self, region: str, compartment: str) -> None:
+        for page in self.caller.pages("identity", region, "ListPolicies", "/policies", {"compartmentId": compartment}):
+            for item in page:
+                self.rows["iam_policies"].extend(R.iam_policy_rows(item))
+
+
+def _discover(caller: OciCaller, auth: AuthContext) -> tuple[dict, list[dict], str, list[dict]]:
+    """Return (tenancy, subscriptions, home region, compartments) or raise CollectionError."""
+    tid = quote(auth.tenancy_id, safe="")
+    where = auth.region
+    try:
+        tenancy, _ = caller.call("identity", where, "GetTenancy", f"/tenancies/{tid}")
+        subs, _ = caller.call("identity", where, "ListRegionSubscriptions", f"/tenancies/{tid}/regionSubscriptions")
+        home = next((s["regionName"] for s in subs if s.get("isHomeRegion")), None) or next(
+            (s["regionName"] for s in subs if s.get("regionKey") == tenancy.get("homeRegionKey")), where)
+        where = home
+        compartments: list[dict] = []
+        for page in caller.pages("identity", home, "ListCompartments", "/compartments",
+                                 {"compartmentId": auth.tenancy_id, "compartmentIdInSubtree": "true",
+                                  "accessLevel": "ANY"}):
+            compartments.extend(page)
+    except CallFailed as exc:
+        raise CollectionError(
+            f"discovery failed in {where}: {exc.operation} returned {exc.http_status or 'no response'} {exc.code}: "
+            f"{exc.message} (opc-request-id {exc.opc_request_id}); nothing was collected. Check the endpoint, "
+            f"the credentials ({auth.source}) and that the user may inspect tenancies and compartments") from None
+    return tenancy, subs, home, compartments
+
+
+def run_collection(auth: AuthContext, *, regions: str | Sequence[str] | None, compartment: str | None,
+                   endpoint_template: str | None, workers: int, per_region: int, progress: bool,
+                   tuning: Tuning, parameters: dict[str, Any]) -> Inventory:
+    """Discover, read everything, and return the :class:`Inventory` (see :func:`reportkit.collect`)."""
+    started = pd.Timestamp.now(tz="UTC")
+    caller = OciCaller(auth, endpoint_template=endpoint_template, tuning=tuning)
+    tenancy, subs, home, compartment_items = _discover(caller, auth)
+    chosen = R.select_regions(subs, regions)
+    tree = R.compartment_tree(tenancy, compartment_items)
+    selected = R.select_subtree(tree, compartment)
+    run = Collection(caller, workers=workers, per_region=per_region, progress=progress)
+    run.ready_regions = {s["regionName"] for s in subs if s.get("status") == "READY"}
+    run.key_to_region = {str(s.get("regionKey", "")).upper(): s["regionName"] for s in subs}
+    if progress:
+        from tqdm.auto import tqdm
+
+        run.bar = tqdm(total=len(chosen) * len(selected), unit="compartment", desc="collect",
+                       dynamic_ncols=True, leave=True)
+    try:
+        for row in selected:  # compartment-major, so every region starts at once
+            for region in chosen:
+                unit = (region, row[0])
+                run.submit(region, unit, "ListBootVolumeBackups", run.list_backups, region, row[0], compartment=row[0])
+                run.submit(region, unit, "ListBootVolumes", run.list_volumes, region, row[0], compartment=row[0])
+        for cid in [r[0] for r in selected] + R.ancestors(tree, selected):
+            run.submit(home, None, "ListPolicies", run.iam_policies, home, cid, compartment=cid)
+        run.scheduler.join()
+    finally:
+        if run.bar is not None:
+            run.bar.close()
+    if run.list_ok == 0 and selected and chosen:
+        first = run.rows["errors"][:3]
+        detail = "; ".join(f"{e[0]} {e[2]}: {e[4] or ''} {e[5]} {e[6]}" for e in first)
+        raise CollectionError(f"nothing usable was collected: every list call failed ({len(run.rows['errors'])} "
+                              f"errors; first: {detail})")
+    finished = pd.Timestamp.now(tz="UTC")
+    meta = CollectionMetadata(
+        tenancy_id=auth.tenancy_id, tenancy_name=str(tenancy.get("name") or auth.tenancy_id), home_region=home,
+        started_at=started, finished_at=finished, reportkit_version=__version__,
+        parameters={**parameters, "calls": int(caller.stats["calls"]), "retries": int(caller.stats["retries"]),
+                    "regions_down": caller.regions_down},
+        regions=list(chosen),
+    )
+    tables = {name: R.frame(INVENTORY_TABLES[name], run.rows[name])
+              for name in ("backups", "boot_volumes", "backup_policies", "policy_assignments", "iam_policies",
+                           "errors")}
+    tables["images"] = R.frame(INVENTORY_TABLES["images"], (tuple(r) for r in run.images.values()))
+    tables["compartments"] = R.frame(INVENTORY_TABLES["compartments"], selected)
+    tables["regions"] = R.frame(INVENTORY_TABLES["regions"], R.region_rows(subs, set(chosen)))
+    return Inventory(metadata=meta, **tables)

@@ -33,38 +33,39 @@ from reportkit.errors import PolicyParseError
 
 VERBS = ("inspect", "read", "use", "manage")
 
-# One pass, one compiled expression. Leading whitespace is consumed by every match, so the loop
-# below never sees it. Order matters: "!=" before the single-character punctuation.
-_TOKEN_RE = re.compile(
-    r"""\s*(?:
-        (?P<s>'[^']*')                      # quoted string
-      | (?P<w>[A-Za-z0-9_.\-+@$#*]+)        # word: keyword, name, variable, OCID, permission
-      | (?P<p>!=|[{}(),:/=])                # punctuation and operators
-      | (?P<u>'[^']*\Z)                     # a quote that is never closed
-      | (?P<x>\S)                           # anything else: rejected by the parser
-    )""",
-    re.VERBOSE,
-)
+# One pass, one compiled expression: ``findall`` returns every token as a string in a single C
+# call (the parser's hot path). Leading whitespace is consumed by each match. Order matters:
+# "!=" before the single-character punctuation, a closed quote before an unterminated one.
+_TOKEN_RE = re.compile(r"""\s*('[^']*'|[A-Za-z0-9_.\-+@$#*]+|!=|[{}(),:/=]|'[^']*\Z|\S)""")
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-+@$#*")
+_PUNCT = frozenset(("{", "}", "(", ")", ",", ":", "/", "=", "!="))
 _END = "end"
+
+
+def _kind(token: str) -> str:
+    """``s`` quoted string, ``w`` word, the punctuation itself, ``u`` unterminated quote, ``x``
+    anything else, ``end`` for the end marker (the empty string)."""
+    first = token[:1]
+    if first in _WORD_CHARS:
+        return "w"
+    if first == "'":
+        return "s" if len(token) > 1 and token[-1] == "'" else "u"
+    if token in _PUNCT:
+        return token
+    return _END if not token else "x"
 
 
 def tokenize(text: str, pos: int = 0) -> list[tuple[str, str, int]]:
     """Return ``(kind, text, offset)`` tokens of ``text`` from ``pos``, ending with an ``end`` token.
 
     ``kind`` is ``s`` (quoted string, quotes included), ``w`` (word), the punctuation itself
-    (``{ } ( ) , : / = !=``), ``u`` (unterminated quote) or ``x`` (unexpected character).
+    (``{ } ( ) , : / = !=``), ``u`` (unterminated quote) or ``x`` (unexpected character). The
+    parser itself uses the faster offset-free form and finds offsets only to report an error.
     """
-    tokens: list[tuple[str, str, int]] = []
-    append = tokens.append
-    for match in _TOKEN_RE.finditer(text, pos):
-        kind = match.lastgroup
-        if kind is None:  # trailing whitespace only
-            break
-        value = match.group(kind)
-        append((value if kind == "p" else kind, value, match.start(kind)))
+    out = [(_kind(m.group(1)), m.group(1), m.start(1)) for m in _TOKEN_RE.finditer(text, pos)]
     # The end token sits just after the last visible character, so "found the end" points there.
-    append((_END, "", max(len(text.rstrip()), pos)))
-    return tokens
+    out.append((_END, "", max(len(text.rstrip()), pos)))
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -271,34 +272,50 @@ def _name_to_oci(name: str) -> str:
 
 
 class _Parser:
-    """Recursive descent over a token list; ``self.partial`` records what has been parsed so far."""
+    """Recursive descent over token strings; ``self.partial`` records what has been parsed so far.
 
-    __slots__ = ("text", "tokens", "i", "origin", "partial")
+    Tokens carry no offsets (building them would double the parse time); :meth:`position`
+    recomputes the offset of a token only when an error needs its column.
+    """
+
+    __slots__ = ("text", "tokens", "low", "i", "origin", "partial", "segments")
 
     def __init__(self, text: str, origin: StatementOrigin) -> None:
         self.text = text
-        self.tokens = tokenize(text)
+        self.tokens = _TOKEN_RE.findall(text)
+        self.tokens.append("")
+        # Keywords are compared lower-cased; a non-word token can never equal a keyword, so the
+        # lower-cased token itself serves as "the keyword here".
+        self.low = [t.lower() for t in self.tokens]
         self.i = 0
         self.origin = origin
         self.partial: dict[str, object] = {}
+        # (first token index, text offset) of each tokenized stretch; a /pattern/ starts a new one
+        self.segments: list[tuple[int, int]] = [(0, 0)]
 
     # -- helpers ------------------------------------------------------------------------------
     def peek(self) -> tuple[str, str, int]:
-        return self.tokens[self.i]
-
-    def next(self) -> tuple[str, str, int]:
         tok = self.tokens[self.i]
-        self.i += 1
-        return tok
+        return _kind(tok), tok, self.i
+
+    def kind_at(self, index: int) -> str:
+        return _kind(self.tokens[index])
 
     def keyword(self) -> str:
-        """The current token lower-cased if it is a word, else ''."""
-        kind, value, _ = self.tokens[self.i]
-        return value.lower() if kind == "w" else ""
+        """The current token lower-cased (compare it with keywords only)."""
+        return self.low[self.i]
 
-    def fail(self, expected: str, token: tuple[str, str, int] | None = None) -> PolicyParseError:
-        token = token or self.peek()
-        column = token[2] + 1
+    def position(self, index: int) -> int:
+        """The text offset of token ``index`` (slow path: errors and patterns only)."""
+        first, offset = max(seg for seg in self.segments if seg[0] <= index)
+        for k, match in enumerate(_TOKEN_RE.finditer(self.text, offset)):
+            if k == index - first:
+                return match.start(1)
+        return max(len(self.text.rstrip()), offset)
+
+    def fail(self, expected: str) -> PolicyParseError:
+        token = self.peek()
+        column = self.position(self.i) + 1
         found = _describe(token)
         origin = self.origin
         message = (f"policy {origin.policy_name!r} statement {origin.number}, column {column}: "
@@ -319,7 +336,7 @@ class _Parser:
         self.i += 1
 
     def expect(self, kind: str, expected: str) -> tuple[str, str, int]:
-        tok = self.tokens[self.i]
+        tok = self.peek()
         if tok[0] != kind:
             raise self.fail(expected)
         self.i += 1
@@ -349,7 +366,7 @@ class _Parser:
         if self.keyword() == "where":
             self.i += 1
             condition = self.condition()
-        if self.peek()[0] != _END:
+        if self.tokens[self.i] != "":
             raise self.fail("'where' or the end of the statement" if condition is None
                             else "the end of the statement")
         return Statement(effect=first, subject=subject, location=location, verb=verb,
@@ -364,7 +381,7 @@ class _Parser:
         if kind in ("any-user", "any-group"):
             return Subject(kind)
         principals = [self.principal(kind)]
-        while self.peek()[0] == ",":
+        while self.tokens[self.i] == ",":
             self.i += 1
             if self.keyword() in _SUBJECT_KINDS:
                 raise self.fail(f"another {kind} name (a statement names only one type of principal)")
@@ -378,15 +395,15 @@ class _Parser:
                 raise self.fail("a service name")
             self.i += 1
             return Principal(name=tok[1])
-        if tok[0] == "w" and tok[1].lower() == "id" and self.tokens[self.i + 1][0] == "w" \
-                and self.tokens[self.i + 1][1].lower() != "to":
+        if tok[0] == "w" and tok[1].lower() == "id" and self.kind_at(self.i + 1) == "w" \
+                and self.tokens[self.i + 1].lower() != "to":
             self.i += 2
-            return Principal(ocid=self.tokens[self.i - 1][1])
+            return Principal(ocid=self.tokens[self.i - 1])
         if tok[0] not in ("w", "s") or (tok[0] == "w" and tok[1].lower() == "to"):
             raise self.fail(f"a {kind} name, 'Domain'/'Name' or 'id <ocid>'")
         self.i += 1
         first = tok[1][1:-1] if tok[0] == "s" else tok[1]
-        if self.peek()[0] == "/":
+        if self.tokens[self.i] == "/":
             self.i += 1
             second = self.peek()
             if second[0] not in ("w", "s"):
@@ -396,10 +413,10 @@ class _Parser:
         return Principal(name=first)
 
     def action(self) -> tuple[str | None, str | None, tuple[str, ...] | None]:
-        if self.peek()[0] == "{":
+        if self.tokens[self.i] == "{":
             self.i += 1
             perms = [self.expect("w", "a permission name")[1].upper()]
-            while self.peek()[0] == ",":
+            while self.tokens[self.i] == ",":
                 self.i += 1
                 perms.append(self.expect("w", "a permission name")[1].upper())
             self.expect("}", "',' or '}' to close the permission list")
@@ -423,12 +440,12 @@ class _Parser:
         if kind != "compartment":
             raise self.fail("'tenancy' or 'compartment'")
         self.i += 1
-        if self.keyword() == "id" and self.tokens[self.i + 1][0] == "w" \
-                and self.tokens[self.i + 1][1].lower().startswith("ocid"):
+        if self.keyword() == "id" and self.kind_at(self.i + 1) == "w" \
+                and self.tokens[self.i + 1].lower().startswith("ocid"):
             self.i += 2
-            return Location("compartment_id", ocid=self.tokens[self.i - 1][1])
+            return Location("compartment_id", ocid=self.tokens[self.i - 1])
         path = [self.compartment_name()]
-        while self.peek()[0] == ":":
+        while self.tokens[self.i] == ":":
             self.i += 1
             path.append(self.compartment_name())
         return Location("compartment", path=tuple(path))
@@ -446,16 +463,19 @@ class _Parser:
     # -- conditions ---------------------------------------------------------------------------
     def condition(self) -> Condition:
         mode = self.keyword()
-        if mode in ("all", "any") and self.tokens[self.i + 1][0] == "{":
-            opened = self.tokens[self.i + 1][2] + 1
+        if mode in ("all", "any") and self.tokens[self.i + 1] == "{":
+            brace = self.i + 1
             self.i += 2
             items = [self.condition()]
-            while self.peek()[0] == ",":
+            while self.tokens[self.i] == ",":
                 self.i += 1
-                if self.peek()[0] == _END:
-                    raise self.fail(f"another condition, or '}}' to close the '{mode} {{' opened at column {opened}")
+                if not self.tokens[self.i]:
+                    raise self.fail(f"another condition, or '}}' to close the '{mode} {{' opened at "
+                                    f"column {self.position(brace) + 1}")
                 items.append(self.condition())
-            self.expect("}", f"',' or '}}' to close the '{mode} {{' opened at column {opened}")
+            if self.tokens[self.i] != "}":
+                raise self.fail(f"',' or '}}' to close the '{mode} {{' opened at column {self.position(brace) + 1}")
+            self.i += 1
             return ConditionGroup(mode, tuple(items))
         return self.clause()
 
@@ -474,7 +494,7 @@ class _Parser:
             self.i += 1
             self.expect("(", "'(' after 'in'")
             values = [self.value()]
-            while self.peek()[0] == ",":
+            while self.tokens[self.i] == ",":
                 self.i += 1
                 values.append(self.value())
             self.expect(")", "',' or ')' to close the 'in (' list")
@@ -497,11 +517,14 @@ class _Parser:
         if tok[0] == "/":
             # A pattern runs to the next '/' in the raw text, whatever it contains; the tokens after
             # it are re-read from there (the first pass may have cut the pattern differently).
-            end = self.text.find("/", tok[2] + 1)
+            start = self.position(self.i)
+            end = self.text.find("/", start + 1)
             if end < 0:
                 raise self.fail("a closing '/' for the pattern")
-            self.tokens = self.tokens[: self.i] + tokenize(self.text, end + 1)
-            return Value(self.text[tok[2] + 1:end], is_pattern=True)
+            self.tokens = self.tokens[: self.i] + _TOKEN_RE.findall(self.text, end + 1) + [""]
+            self.low = self.low[: self.i] + [t.lower() for t in self.tokens[self.i:]]
+            self.segments.append((self.i, end + 1))
+            return Value(self.text[start + 1:end], is_pattern=True)
         raise self.fail("a value in single quotes, e.g. 'BOOT_VOLUME_BACKUP_COPY', or a /pattern/")
 
 

@@ -284,6 +284,8 @@ def test_every_image_kind(doc, truth):
     assert any(i.get("baseImageId") in listed for i in images.values())  # custom from Marketplace
     used = {v["imageId"] for _, v in _all(doc, "bootVolumes")}
     assert used - set(images), "a deleted image must be referenced but absent"
+    hidden = [i for i in platform if i.get("_hiddenFromList")]
+    assert hidden and hidden[0]["id"] in used  # an old platform version ListImages no longer shows
     # Images are regional: every volume's image is listed in the volume's region (unless deleted).
     per_region = {r: {i["id"] for i in lst} for r, lst in doc["images"].items()}
     for region, v in _all(doc, "bootVolumes"):
@@ -334,6 +336,14 @@ def test_truth_covers_every_volume_and_every_status(doc, truth):
     assert set(truth["expected_status"]) == {s.value for s in CoverageStatus} | {NOT_VISIBLE}
     # The scenario each volume was built for shows exactly the status it was built to show.
     mismatched = truth[truth["expected_status"] != truth["scenario_status"]]
+    assert mismatched.empty, mismatched[["scenario", "expected_status", "scenario_status"]]
+
+
+@pytest.mark.parametrize(("seed", "as_of"), [(1, "2026-11-01T00:00:00Z"), (5, "2026-03-17T13:45:00Z")])
+def test_scenarios_hold_for_other_seeds_and_clocks(seed, as_of):
+    """Scenario timing is relative to as_of and robust to the draws: each shows its status."""
+    tr = demo_truth(build_demo_tenancy(seed=seed, as_of=as_of))
+    mismatched = tr[tr["expected_status"] != tr["scenario_status"]]
     assert mismatched.empty, mismatched[["scenario", "expected_status", "scenario_status"]]
 
 

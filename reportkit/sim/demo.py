@@ -445,7 +445,10 @@ class _ImageCatalog:
     def platform(self, region: str, index: int) -> str:
         p = self.spec["images"]["platform"][index % len(self.spec["images"]["platform"])]
         iid = self.h.ocid("image", region, "platform", p["name"])
-        return self._add(region, self._record(iid, p["name"], p["os"], p["version"], age_days=40), "platform")
+        rec = self._record(iid, p["name"], p["os"], p["version"], age_days=40)
+        if p.get("hidden_from_list"):
+            rec["_hiddenFromList"] = True  # private key: the fake leaves it out of ListImages
+        return self._add(region, rec, "platform")
 
     def custom(self, region: str) -> str:
         base = self.platform(region, 0)
@@ -678,7 +681,7 @@ def _plan_volumes(spec: dict[str, Any], rng: random.Random, h: _Hasher, end: dat
         if kind_maker is None:
             roll = rng.random()
             if roll < 0.6:
-                image_id = images.platform(region, rng.randrange(4))
+                image_id = images.platform(region, rng.randrange(len(spec["images"]["platform"])))
             elif roll < 0.88:
                 image_id = images.custom(region)
             else:
@@ -870,7 +873,9 @@ def _copy_of(vol: _Volume, src: _Backup, dest: str, h: _Hasher, t: datetime, *, 
         name=f"Copy of {src.name}" if manual else src.name, source_type=src.source_type,
         backup_type=src.backup_type, size=src.size, unique_size=src.unique_size, t_request=t,
         t_created=t_created,
-        t_done=t_created + timedelta(minutes=20 + 220 * u_done * min(1.0, vol.size / 256)),
+        # A failing copy fails within minutes; a good one takes 20 min to ~4 h depending on size.
+        t_done=t_created + (timedelta(minutes=2 + 8 * u_done) if faulty
+                            else timedelta(minutes=20 + 220 * u_done * min(1.0, vol.size / 256))),
         kms_key_id=kms_key_id, t_expire=src.t_expire, faulty=faulty, source_id=src.id,
     )
 

@@ -22,7 +22,7 @@ import hashlib
 import json
 import math
 import shlex
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -161,6 +161,15 @@ def make_plan(
                 skipped.append({**base, "reason": "any other region would do but none is chosen: "
                                                   "give the destination with --copy-targets"})
                 continue
+        busy = [c for (src, _), rows in copies.items() if src in vol_backup_ids for c in rows
+                if _str(c.get("lifecycle_state")) in _IN_FLIGHT_STATES]
+        if busy:
+            # OCI allows one copy per boot volume at a time from a source region: any new copy
+            # would be refused (409) until this one has finished.
+            skipped.append({**base, "reason": f"a copy of this volume from {region} is in progress "
+                                              f"({_str(busy[0].get('backup_id'))} in {_str(busy[0].get('region'))}); "
+                                              "OCI allows one at a time: plan again when it has finished"})
+            continue
         covered = set(_regions(vol.get("covered_regions")))
         destinations = [d for d in required if d not in covered and d != region]
         if not destinations:
@@ -177,16 +186,13 @@ def make_plan(
                                 "reason": f"newest backup {newest['backup_id']} is already copied or being copied "
                                           f"to {dest}; take a new backup to refresh the copy"})
                 continue
-            in_flight = [c for c in _copies_of(copies, vol_backup_ids, dest)
-                         if _str(c.get("lifecycle_state")) in _IN_FLIGHT_STATES]
-            if in_flight:
-                skipped.append({**base, "destination_region": dest,
-                                "reason": f"a copy of this volume to {dest} is in progress "
-                                          f"({in_flight[0].get('backup_id')}); wait for it"})
-                continue
             failed = sum(_str(c.get("lifecycle_state")) in _FAILED_COPY_STATES for c in live)
-            entries.append(_entry(vol, newest, dest, keys, allow_encryption_downgrade, failed,
-                                  rpo_days=rpo_days, as_of=as_of))
+            entry = _entry(vol, newest, dest, keys, allow_encryption_downgrade, failed, rpo_days=rpo_days, as_of=as_of)
+            if _str(vol.get("image_class")) not in _ELIGIBLE_IMAGE_CLASSES:
+                entry["note"] = "; ".join(filter(None, [entry["note"], (
+                    f"image class is {_str(vol.get('image_class')) or 'unknown'}: eligibility rests on an "
+                    "earlier successful copy of this volume")]))
+            entries.append(entry)
 
     if iam_verdicts is not None:
         entries = [_apply_iam(e, iam_verdicts) for e in entries]
@@ -410,10 +416,6 @@ def _split_backups(backups: pd.DataFrame) -> tuple[dict, dict]:
         else:
             sources.setdefault((_str(row.get("boot_volume_id")), _str(row.get("region"))), []).append(row)
     return sources, copies
-
-
-def _copies_of(copies: Mapping[tuple[str, str], list[dict]], backup_ids: Iterable[str], dest: str) -> list[dict]:
-    return [c for b in backup_ids for c in copies.get((b, dest), [])]
 
 
 def _volume_eligibility(vol: Mapping[str, Any], images: Mapping[str, bool | None]) -> bool | None:

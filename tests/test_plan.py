@@ -107,20 +107,23 @@ def test_ineligible_unknown_and_covered_volumes_are_never_planned() -> None:
 
 def test_backup_already_copied_or_being_copied_is_not_planned() -> None:
     a = assessment(
-        [volume("v1", "stale", required=f"{FRA},{AMS}"), volume("v2", "failed")],
+        [volume("v1", "stale"), volume("v2", "failed"), volume("v3", "missing", required=f"{FRA},{AMS}")],
         [backup("b1", "v1"),
-         backup("c1", "v1", region=FRA, source="b1", state="AVAILABLE"),    # copied to FRA already
-         backup("c2", "v1", region=AMS, source="b1", state="CREATING"),     # being copied to AMS
+         backup("c1", "v1", region=FRA, source="b1", state="AVAILABLE"),    # newest already copied to FRA
          backup("b2", "v2"),
-         backup("c3", "v2", region=FRA, source="b2", state="FAULTY")],      # failed copy: retry it
+         backup("c2", "v2", region=FRA, source="b2", state="FAULTY"),       # failed copy: retry it
+         backup("b3-old", "v3", days_old=5), backup("b3", "v3"),
+         backup("c3", "v3", region=AMS, source="b3-old", state="CREATING")],  # v3 is being copied
     )
     plan = make_plan(a)
     rows = planned(plan)
     assert list(zip(rows["backup_id"], rows["destination_region"], strict=True)) == [("b2", FRA)]
     # the retry after a FAULTY copy must not reuse the first attempt's token (OCI would return it)
     assert rows["retry_token"].iloc[0] != retry_token_for(entry_id_for("b2", FRA), 0)
-    reasons = " ".join(plan.skipped["reason"])
-    assert "already copied or being copied" in reasons
+    reasons = plan.skipped.set_index("boot_volume_id")["reason"]
+    assert "already copied or being copied" in reasons["v1"]
+    # one copy per volume at a time from a source region: v3 waits even for its other destination
+    assert "in progress" in reasons["v3"] and "one at a time" in reasons["v3"]
 
 
 def test_volume_without_available_backup_is_skipped_with_reason() -> None:

@@ -65,7 +65,8 @@ class OciCaller:
     pacing and counters."""
 
     def __init__(self, auth: AuthContext, *, endpoint_template: str | None, tuning: Tuning,
-                 pacer: AdaptivePacer | None = None) -> None:
+                 pacer: AdaptivePacer | None = None, prepaid: threading.local | None = None) -> None:
+        self.prepaid = prepaid  # set by the scheduler: the pacer slot already taken for this task
         self.auth, self.template, self.tuning = auth, endpoint_template, tuning
         self.pacer = pacer or AdaptivePacer()
         self._clients: dict[tuple[str, str], Any] = {}
@@ -118,7 +119,10 @@ class OciCaller:
             down = self._regions_down.get(region)
             if down:
                 raise CallFailed(operation, None, "RegionUnavailable", down, None)
-            self.pacer.wait(key)
+            if self.prepaid is not None and getattr(self.prepaid, "key", None) == key:
+                self.prepaid.key = None  # the scheduler took this request's slot when it dispatched the task
+            else:
+                self.pacer.wait(key)
             transient: CallFailed | None = None
             try:
                 with self._lock:

@@ -53,7 +53,8 @@ class Collection:
         self._region_open: Counter = Counter()
         self.regions_done: set[str] = set()
         self.list_ok = 0
-        self.scheduler = RegionScheduler(workers, per_region, self._crashed)
+        self.scheduler = RegionScheduler(workers, per_region, self._crashed, pacer=caller.pacer)
+        caller.prepaid = self.scheduler.prepaid
         self.progress = progress
         self.bar: Any = None
         self.ready_regions: set[str] = set()
@@ -66,7 +67,8 @@ class Collection:
             if unit is not None:
                 self._open[unit] += 1
             self._region_open[region] += 1
-        self.scheduler.submit(region, self._run, region, unit, operation, compartment, resource, fn, args)
+        self.scheduler.submit(region, self._run, region, unit, operation, compartment, resource, fn, args,
+                              stream=operation)
 
     def _run(self, region: str, unit: tuple[str, str] | None, operation: str, compartment: str | None,
              resource: str | None, fn: Callable[..., None], args: tuple) -> None:
@@ -204,6 +206,11 @@ class Collection:
                 self.rows["iam_policies"].extend(R.iam_policy_rows(item))
 
 
+def _import_services() -> None:
+    import oci.core  # noqa: F401
+    import oci.marketplace  # noqa: F401
+
+
 def _discover(caller: OciCaller, auth: AuthContext) -> tuple[dict, list[dict], str, list[dict]]:
     """Return (tenancy, subscriptions, home region, compartments) or raise CollectionError."""
     tid = quote(auth.tenancy_id, safe="")
@@ -232,6 +239,9 @@ def run_collection(auth: AuthContext, *, regions: str | Sequence[str] | None, co
                    tuning: Tuning, parameters: dict[str, Any]) -> Inventory:
     """Discover, read everything, and return the :class:`Inventory` (see :func:`reportkit.collect`)."""
     started = pd.Timestamp.now(tz="UTC")
+    # importing the SDK's service modules takes ~1 s of CPU: do it while discovery runs
+    warm = threading.Thread(target=_import_services, daemon=True)
+    warm.start()
     caller = OciCaller(auth, endpoint_template=endpoint_template, tuning=tuning)
     tenancy, subs, home, compartment_items = _discover(caller, auth)
     chosen = R.select_regions(subs, regions)

@@ -249,3 +249,78 @@ def test_cli_dry_run_is_loud_and_read_only(sim, tmp_path, capsys) -> None:
     assert out.count("DRY RUN") >= 2 and "--execute" in out
     assert sim.requests() == []
     assert json.loads(plan_path.read_text())["format"] == "reportkit-copy-plan"
+
+
+# ------------------------------------------------------------------------------------------------
+# End to end on the demo tenancy: collect -> assess -> plan -> dry run (read-only) -> execute ->
+# collect -> assess again.
+# ------------------------------------------------------------------------------------------------
+_READ_ONLY_POSTS = ("/20180409/resources",)  # Resource Search's structured query is a read
+
+
+def _writes(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [r for r in requests if r["method"] in ("POST", "PUT", "DELETE", "PATCH")
+            and not (r["method"] == "POST" and r["path"].split("?")[0].endswith(_READ_ONLY_POSTS))]
+
+
+def test_demo_tenancy_plan_then_execute_closes_every_planned_gap(sim, tmp_path) -> None:
+    from reportkit.assess import assess
+    from reportkit.collect import collect
+    from reportkit.sim import write_oci_config
+    from reportkit.sim.demo import build_demo_tenancy
+
+    sim.load(build_demo_tenancy())
+    sim.clear_requests()
+    config_path, profile = write_oci_config(tmp_path / "oci", tenancy_id=sim.tenancy_id)
+
+    def snapshot():
+        inv = collect(profile, config_file=config_path, endpoint_template=sim.endpoint_template, progress=False)
+        return assess(inv, as_of=sim.now())  # the fake's world runs on its simulated clock
+
+    # read-only: collect, assess, plan (and its files), dry run
+    before = snapshot()
+    plan = make_plan(before)
+    plan = _load(save_plan(plan, tmp_path / "plan.json"))
+    dry = execute_plan(plan, journal_path=tmp_path / "j.jsonl", out=io.StringIO())
+    assert dry.counts == {"would_copy": plan.summary.copies}
+    assert _writes(sim.requests()) == [], "collect/assess/plan/dry run must not change the tenancy"
+    assert plan.summary.copies > 10
+
+    # nothing ineligible or unknown is planned
+    vols = before.volumes.set_index("boot_volume_id")
+    planned = plan.planned()
+    assert set(vols.loc[planned["boot_volume_id"], "coverage_status"].astype(str)) <= {"missing", "stale", "failed"}
+    assert vols.loc[planned["boot_volume_id"], "copy_eligible"].eq(True).all()
+    not_plannable = vols.index[vols["coverage_status"].astype(str).isin(["ineligible", "unknown"])]
+    assert len(not_plannable) and not set(not_plannable) & set(plan.entries["boot_volume_id"])
+
+    mark = len(sim.requests())
+    result = execute_plan(plan, execute=True, journal_path=tmp_path / "j.jsonl", config=oci.config.from_file(
+        str(config_path), profile), endpoint_template=sim.endpoint_template, poll_interval=POLL,
+        wait=sim.advance, concurrency=8, progress=False, out=io.StringIO())
+    assert result.counts == {"copied": plan.summary.copies}, result.entries
+    posts = copy_posts(sim, mark)
+    assert len(posts) == plan.summary.copies and {p["status"] for p in posts} == {200}
+    assert not [r for r in sim.requests() if r["status"] == 409]
+
+    after = snapshot()
+    status = after.volumes.set_index("boot_volume_id")["coverage_status"].astype(str)
+    # a copy is fresh while its SOURCE backup is within rpo_days of as_of: backups planned while
+    # already older (a note says so) or that aged past it while the copies ran stay stale
+    limit = after.summary.as_of - pd.Timedelta(days=after.summary.rpo_days)
+    stays_stale = set(planned.loc[planned["backup_time_created"] < limit, "boot_volume_id"])
+    noted = set(planned.loc[planned["note"].fillna("").str.contains("older than the RPO"), "boot_volume_id"])
+    assert noted <= stays_stale and len(stays_stale) < len(set(planned["boot_volume_id"]))
+    for volume_id in set(planned["boot_volume_id"]):
+        assert status[volume_id] == ("stale" if volume_id in stays_stale else "covered"), volume_id
+    assert after.summary.covered == before.summary.covered + len(set(planned["boot_volume_id"]) - stays_stale)
+    # a new plan does not copy the same backups again
+    replan = make_plan(after)
+    assert not set(replan.planned()["entry_id"]) & set(planned["entry_id"])
+
+    # re-running the executed plan makes no new copy
+    mark = len(sim.requests())
+    again = execute_plan(plan, execute=True, journal_path=tmp_path / "j.jsonl", config=oci.config.from_file(
+        str(config_path), profile), endpoint_template=sim.endpoint_template, poll_interval=POLL,
+        wait=sim.advance, progress=False, out=io.StringIO())
+    assert again.counts == {"copied": plan.summary.copies} and copy_posts(sim, mark) == []

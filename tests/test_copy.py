@@ -324,3 +324,35 @@ def test_demo_tenancy_plan_then_execute_closes_every_planned_gap(sim, tmp_path) 
         str(config_path), profile), endpoint_template=sim.endpoint_template, poll_interval=POLL,
         wait=sim.advance, progress=False, out=io.StringIO())
     assert again.counts == {"copied": plan.summary.copies} and copy_posts(sim, mark) == []
+
+
+def test_cli_plan_from_a_snapshot_then_copy_execute(sim, oci_config_file, tmp_path, capsys) -> None:
+    from reportkit.cli import main
+    from reportkit.collect import collect
+    from reportkit.snapshot import save_snapshot
+
+    config_path, profile = oci_config_file
+    inv = collect(profile, config_file=config_path, endpoint_template=sim.endpoint_template, progress=False)
+    snap = save_snapshot(inv, tmp_path / "snaps")
+    keys = tmp_path / "keys.json"
+    keys.write_text(json.dumps({"fra": KEY_FRA}))
+    out = tmp_path / "plan.json"
+    code = main(["plan", "--snapshot", str(snap), "--rpo-days", "30", "--kms-key-map", str(keys),
+                 "--group", "Ops", "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    plan = _load(out)
+    assert out.with_suffix(".csv").exists() and "reportkit copy --plan" in printed
+    assert plan.parameters["group"] == "Ops" and plan.parameters["iam_checked"]
+    assert plan.parameters["kms_key_map"] == {FRA: KEY_FRA}
+    # the fixture's Ops group may only use boot-volume-backups for COPY in prod: no CREATE anywhere
+    assert plan.summary.iam_denied == len(plan.entries) > 0
+    assert plan.summary.copies == 0 and set(plan.entries["status"]) == {"blocked"}
+    assert sim.requests() and _writes(sim.requests()) == []
+
+    code = main(["copy", "--plan", str(out), "--execute", "--config-file", str(config_path), "--profile", profile,
+                 "--endpoint-template", sim.endpoint_template, "--no-progress"])
+    assert code == 0 and copy_posts(sim) == []  # everything blocked: nothing requested
+
+    missing = main(["plan", "--snapshot", str(snap), "--kms-key-map", str(tmp_path / "nope.json"), "--out", str(out)])
+    assert missing == 2 and "kms key map file" in capsys.readouterr().err

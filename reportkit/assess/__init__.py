@@ -21,7 +21,7 @@ import pandas as pd
 from reportkit.assess._lookup import positions, take
 from reportkit.assess.backups import assess_backups, prepare_backups
 from reportkit.assess.export import export_assessment
-from reportkit.assess.findings import CONTROL_INFO, build_controls, build_findings
+from reportkit.assess.findings import CONTROL_INFO, build_controls, build_findings, downgrade_rows
 from reportkit.assess.gaps import Gaps, find_gaps
 from reportkit.assess.images import classify_images, load_image_overrides, validate_image_overrides
 from reportkit.assess.params import resolve_as_of, resolve_copy_targets, validate_rpo_days
@@ -135,8 +135,9 @@ def assess(inventory: Inventory, *, rpo_days: int = 7, as_of: pd.Timestamp | str
                              inventory.backup_policies,
                              _paths(volumes_in["compartment_id"], inventory.compartments), gaps, vocabulary,
                              subscribed, targets, rpo, when)
-    findings = build_findings(volumes, backups, as_of=when, rpo_days=rpo)
-    controls = build_controls(volumes, backups, as_of=when, rpo_days=rpo)
+    downgrades = downgrade_rows(backups, facts.src_pos)  # assessed backups keep the facts' row order
+    findings = build_findings(volumes, backups, as_of=when, rpo_days=rpo, downgrades=downgrades)
+    controls = build_controls(volumes, backups, as_of=when, rpo_days=rpo, downgrades=downgrades)
     summary = _summary(volumes, when, rpo, len(inventory.errors))
     parameters = {
         "rpo_days": rpo,
@@ -150,14 +151,15 @@ def assess(inventory: Inventory, *, rpo_days: int = 7, as_of: pd.Timestamp | str
 
 def _region_vocabulary(inventory: Inventory, targets: dict[str, tuple[str, ...]]) -> list[str]:
     """Every region the assessment may mention, sorted: subscribed, holding data, or a destination."""
-    names = pd.concat([
-        inventory.regions["region"].astype("string"),
-        inventory.backups["region"].astype("string"),
-        inventory.boot_volumes["region"].astype("string"),
-        inventory.backup_policies["destination_region"].astype("string"),
-        pd.Series([r for pair in targets.items() for r in (pair[0], *pair[1])], dtype="string"),
-    ]).dropna().str.strip()
-    vocabulary = sorted(set(names[names.ne("")]))
+    def distinct(series: pd.Series) -> list[str]:
+        # categories first: a million-row region column has a handful of distinct values
+        values = series.cat.categories if isinstance(series.dtype, pd.CategoricalDtype) else series.unique()
+        return [str(v).strip() for v in values if not pd.isna(v)]
+
+    names = [*distinct(inventory.regions["region"]), *distinct(inventory.backups["region"]),
+             *distinct(inventory.boot_volumes["region"]), *distinct(inventory.backup_policies["destination_region"]),
+             *(r for pair in targets.items() for r in (pair[0], *pair[1]))]
+    vocabulary = sorted({name for name in names if name})
     if len(vocabulary) > _MAX_REGIONS:
         raise InputError(f"the inventory mentions {len(vocabulary)} regions; assess supports at most {_MAX_REGIONS}")
     return vocabulary

@@ -11,7 +11,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from reportkit.assess._lookup import join_region_sets, positions, region_bits, take
+from reportkit.assess._lookup import (
+    at,
+    category_codes,
+    compose_text,
+    join_region_sets,
+    positions,
+    region_bits,
+    sort_unique,
+    spell,
+)
 from reportkit.assess.gaps import Gaps
 from reportkit.schema import ASSESSED_BACKUPS, BackupState, CopyStatus, Role
 
@@ -38,7 +47,7 @@ class BackupFacts:
 
 
 def _state_mask(states: pd.Series, *wanted: BackupState) -> np.ndarray:
-    return states.isin([w.value for w in wanted]).to_numpy(bool)
+    return states.isin([w.value for w in wanted]).fillna(False).to_numpy(bool)
 
 
 def _time_ns(series: pd.Series) -> np.ndarray:
@@ -54,16 +63,13 @@ def prepare_backups(backups: pd.DataFrame, images: pd.DataFrame, vocabulary: lis
     copy evidence when an AVAILABLE cross-region copy of one of its backups exists: evidence beats
     inference, so such backups (and volumes) count as eligible whatever the image class says.
     """
-    frame = backups.sort_values(["backup_id", "region"], kind="stable").drop_duplicates("backup_id")
-    frame = frame.reset_index(drop=True)
+    frame = sort_unique(backups, "backup_id")
     n = len(frame)
-    region_cat = frame["region"].astype("category")
-    region_code = positions(pd.Series(region_cat.cat.categories.astype("string")), vocabulary)
-    region_code = np.where(region_cat.cat.codes.to_numpy() >= 0,
-                           region_code[np.clip(region_cat.cat.codes.to_numpy(), 0, None)] if n else 0, -1)
+    region_code = category_codes(frame["region"], vocabulary)
     is_copy = frame["source_boot_volume_backup_id"].fillna("").str.strip().ne("").to_numpy(bool)
-    src_pos = np.where(is_copy, positions(frame["source_boot_volume_backup_id"], frame["backup_id"]), -1)
-    state = frame["lifecycle_state"].astype("string")
+    src_pos = np.full(n, -1, dtype=np.int64)
+    src_pos[is_copy] = positions(frame["source_boot_volume_backup_id"][is_copy], frame["backup_id"])
+    state = frame["lifecycle_state"]
     alive = ~_state_mask(state, BackupState.TERMINATED, BackupState.TERMINATING)
     available = _state_mask(state, BackupState.AVAILABLE)
     pending = _state_mask(state, BackupState.REQUEST_RECEIVED, BackupState.CREATING)
@@ -74,9 +80,9 @@ def prepare_backups(backups: pd.DataFrame, images: pd.DataFrame, vocabulary: lis
     time_ns = _time_ns(frame["time_created"])
     source_time_ns = np.where(has_src, time_ns[safe_src] if n else _NAT, time_ns)
 
-    image_id = frame["image_id"].astype("string")
-    image_id = image_id.mask(image_id.isna() & pd.Series(has_src), take(image_id.array, src_pos))
-    image_pos = positions(image_id, images["image_id"])
+    image_pos = positions(frame["image_id"], images["image_id"])
+    # a copy without an image id inherits its source's
+    image_pos = np.where((image_pos < 0) & has_src, image_pos[safe_src] if n else -1, image_pos)
     evidence = np.zeros(len(images), dtype=bool)
     proof = cross_copy & available & (image_pos >= 0)
     evidence[image_pos[proof]] = True
@@ -84,12 +90,14 @@ def prepare_backups(backups: pd.DataFrame, images: pd.DataFrame, vocabulary: lis
     src_image = np.where(has_src, image_pos[safe_src] if n else -1, -1)
     evidence[src_image[proof & (src_image >= 0)]] = True
 
-    eligible = take(images["copy_eligible"].array, image_pos)
-    eligible = eligible.mask(pd.Series(evidence[np.clip(image_pos, 0, None)] & (image_pos >= 0)), True)
+    image_eligible = np.append(images["copy_eligible"].to_numpy(dtype="float64", na_value=np.nan), np.nan)
+    eligible = image_eligible[image_pos]
+    eligible[(image_pos >= 0) & np.append(evidence, False)[image_pos]] = 1.0
+    eligible = pd.array(eligible, dtype="Float64").astype("boolean")
     facts = BackupFacts(frame=frame, region_code=region_code, src_pos=src_pos, is_copy=is_copy,
                         cross_copy=cross_copy, available=available, pending=pending, faulty=faulty,
                         time_ns=time_ns, source_time_ns=source_time_ns, image_pos=image_pos,
-                        eligible=pd.array(eligible, dtype="boolean"))
+                        eligible=eligible)
     return facts, evidence
 
 
@@ -105,10 +113,9 @@ def copy_gap(region_code: np.ndarray, compartment_id: pd.Series, gaps: Gaps, *, 
     hit = (n_whole - (own_whole if other_region else 0)) > 0
     hit = np.broadcast_to(hit, region_code.shape).copy()
     if len(gaps.pairs):
-        comp = compartment_id.astype("string").fillna("")
-        rows = np.flatnonzero(comp.isin(gaps.pairs["compartment_id"]).to_numpy(bool))
+        rows = np.flatnonzero(compartment_id.isin(gaps.pairs["compartment_id"]).fillna(False).to_numpy(bool))
         if len(rows):
-            sub = pd.DataFrame({"row": rows, "compartment_id": comp.to_numpy(object)[rows],
+            sub = pd.DataFrame({"row": rows, "compartment_id": compartment_id.take(rows).to_numpy(object),
                                 "own": region_code[rows]})
             pairs = sub.merge(gaps.pairs, on="compartment_id")
             if other_region:
@@ -143,35 +150,39 @@ def assess_backups(facts: BackupFacts, images: pd.DataFrame, paths: pd.Series, g
     gap = copy_gap(f.region_code, frame["compartment_id"], gaps, other_region=True)
     orphan = f.is_copy & (f.src_pos < 0)
     copied = n_avail > 0
-    status = np.select(
+    statuses = [c.value for c in CopyStatus]
+    code = statuses.index
+    status_code = np.select(
         [source & copied, source & (n_pending > 0), source & inelig, source & gap, source & (n_faulty > 0),
          source & elig_unknown, source, orphan & gap, orphan],
-        [CopyStatus.COPIED.value, CopyStatus.IN_PROGRESS.value, CopyStatus.INELIGIBLE.value,
-         CopyStatus.UNKNOWN.value, CopyStatus.FAILED.value, CopyStatus.UNKNOWN.value,
-         CopyStatus.NOT_COPIED.value, CopyStatus.UNKNOWN.value, CopyStatus.ORPHAN.value],
-        default="",
-    )
+        [code("copied"), code("in_progress"), code("ineligible"), code("unknown"), code("failed"),
+         code("unknown"), code("not_copied"), code("unknown"), code("orphan")],
+        default=-1)
+    status = np.append(np.array(statuses, dtype=object), "")[status_code]
     copy_regions = join_region_sets(masks, vocabulary)
-    region_s = frame["region"].astype("string")
-    source_region = region_s.where(pd.Series(source), take(region_s.array, f.src_pos))
+    source_code = np.where(source, f.region_code, np.where(f.src_pos >= 0,
+                                                           f.region_code[np.clip(f.src_pos, 0, None)]
+                                                           if n else -1, -1))
+    source_region = spell(source_code, vocabulary)
     newest_ts = pd.Series(pd.to_datetime(np.where(newest == _NAT, np.datetime64("NaT", "ns"),
                                                   newest.view("datetime64[ns]")), utc=True))
-    age = (as_of - newest_ts) / pd.Timedelta(days=1)
-    image_class = take(images["image_class"].array, f.image_pos, fill=pd.NA).astype("string").fillna("unknown")
-    elig_reason = take(images["eligibility_reason"].array, f.image_pos).astype("string").fillna(
-        "backup has no image id")
+    age = np.where(newest == _NAT, np.nan, (as_of.value - newest) / _NS_PER_DAY)
+    classes = ASSESSED_BACKUPS.column("image_class").categories
+    image_codes = np.append(positions(images["image_class"].astype("string"), list(classes)),
+                            classes.index("unknown"))[f.image_pos]
+    elig_reason = np.append(images["eligibility_reason"].to_numpy(object), "backup has no image id")[f.image_pos]
     reason = _backup_reasons(status, f, copy_regions, source_region, n_pending, n_faulty, elig_reason, frame)
     out = frame.assign(
-        compartment_path=paths.to_numpy(object),
-        image_class=image_class.to_numpy(object),
+        compartment_path=paths.array,
+        image_class=pd.Categorical.from_codes(image_codes, categories=list(classes)),
         copy_eligible=eligible.array,
-        role=np.where(f.is_copy, Role.COPY.value, Role.SOURCE.value),
+        role=pd.Categorical.from_codes(f.is_copy.astype(np.int8), categories=[r.value for r in Role]),
         source_region=source_region.array,
-        copy_status=pd.Series(status).replace("", None).to_numpy(object),
+        copy_status=pd.Categorical.from_codes(status_code, categories=statuses),
         copy_regions=copy_regions.where(pd.Series(source)).array,
-        available_copies=pd.array(np.where(source, n_avail, 0), dtype="Int64").astype("Int64"),
+        available_copies=pd.array(np.where(source, n_avail, 0), dtype="Int64"),
         newest_copy_time=newest_ts.array,
-        newest_copy_age_days=pd.array(age.to_numpy(dtype="float64", na_value=np.nan), dtype="Float64"),
+        newest_copy_age_days=pd.array(age, dtype="Float64"),
         reason=reason.array,
     )
     out["available_copies"] = out["available_copies"].mask(pd.Series(f.is_copy))
@@ -179,13 +190,9 @@ def assess_backups(facts: BackupFacts, images: pd.DataFrame, paths: pd.Series, g
 
 
 def _typed(out: pd.DataFrame) -> pd.DataFrame:
-    """Cast the new columns to their declared dtypes without re-casting the inventory columns."""
-    for name in ("image_class", "role", "copy_status"):
-        col = ASSESSED_BACKUPS.column(name)
-        out[name] = pd.Categorical(out[name], categories=list(col.categories))
+    """Cast the new text columns to their declared dtypes (the categoricals are built from codes)."""
     for name in ("compartment_path", "source_region", "copy_regions", "reason"):
         out[name] = out[name].astype("string")
-    out["copy_eligible"] = out["copy_eligible"].astype("boolean")
     out["newest_copy_time"] = out["newest_copy_time"].astype("datetime64[ns, UTC]")
     return ASSESSED_BACKUPS.validate(out[ASSESSED_BACKUPS.column_names])
 
@@ -194,44 +201,31 @@ def _backup_reasons(status: np.ndarray, f: BackupFacts, copy_regions: pd.Series,
                     n_pending: np.ndarray, n_faulty: np.ndarray, elig_reason: pd.Series,
                     frame: pd.DataFrame) -> pd.Series:
     """One sentence per backup explaining its copy status (or, for copies, what it is a copy of)."""
-    idx = frame.index
-    const = lambda text: pd.Series(text, index=idx, dtype="string")  # noqa: E731 - local shorthand
-    src_id = frame["source_boot_volume_backup_id"].astype("string").fillna("?")
-    src_region = source_region.fillna("?")
-    state = frame["lifecycle_state"].astype("string").fillna("?")
+    src_id = frame["source_boot_volume_backup_id"]
     live_copy = f.is_copy & (f.src_pos >= 0)
-    same_region = live_copy & ~f.cross_copy & (f.region_code == np.where(f.src_pos >= 0,
-                                                                         f.region_code[np.clip(f.src_pos, 0, None)]
-                                                                         if len(f.src_pos) else -1, -2))
-    conditions = [
-        status == CopyStatus.COPIED.value,
-        status == CopyStatus.IN_PROGRESS.value,
-        status == CopyStatus.INELIGIBLE.value,
-        (status == CopyStatus.UNKNOWN.value) & ~f.is_copy & ~pd.Series(f.eligible).isna().to_numpy(bool),
-        status == CopyStatus.FAILED.value,
-        (status == CopyStatus.UNKNOWN.value) & ~f.is_copy,
-        status == CopyStatus.NOT_COPIED.value,
-        (status == CopyStatus.UNKNOWN.value) & f.is_copy,
-        status == CopyStatus.ORPHAN.value,
-        same_region,
-        live_copy,
+    src_code = np.where(f.src_pos >= 0, f.region_code[np.clip(f.src_pos, 0, None)] if len(f.src_pos) else -1, -2)
+    same_region = live_copy & (f.region_code == src_code)
+    unknown = status == CopyStatus.UNKNOWN.value
+    eligibility_known = ~pd.Series(f.eligible).isna().to_numpy(bool)
+    cases = [
+        (status == CopyStatus.COPIED.value, lambda r: "AVAILABLE copy in " + at(copy_regions, r)),
+        (status == CopyStatus.IN_PROGRESS.value, lambda r: "copy being made (REQUEST_RECEIVED/CREATING), "
+         + at(n_pending, r) + " in progress; no AVAILABLE copy yet"),
+        (status == CopyStatus.INELIGIBLE.value, lambda r: "not copied and its image cannot be copied: "
+         + at(elig_reason, r)),
+        (unknown & ~f.is_copy & eligibility_known, lambda r: "no AVAILABLE copy found, but a region or compartment "
+         "that could hold one could not be read"),
+        (status == CopyStatus.FAILED.value, lambda r: "only FAULTY copies (" + at(n_faulty, r)
+         + "): the copy failed"),
+        (unknown & ~f.is_copy, lambda r: "no copy found and eligibility unknown: " + at(elig_reason, r)),
+        (status == CopyStatus.NOT_COPIED.value, lambda r: "no AVAILABLE, in-progress or FAULTY copy in another "
+         "region"),
+        (unknown & f.is_copy, lambda r: "source backup " + at(src_id, r) + " is not in the inventory and a region "
+         "or compartment that could hold it could not be read"),
+        (status == CopyStatus.ORPHAN.value, lambda r: "copy of " + at(src_id, r)
+         + ", which no longer exists (orphan copy)"),
+        (same_region, lambda r: "copy of " + at(src_id, r) + " in its own region: not a cross-region copy"),
+        (live_copy, lambda r: at(frame["lifecycle_state"], r) + " copy of " + at(src_id, r) + " from "
+         + at(source_region, r)),
     ]
-    choices = [
-        "AVAILABLE copy in " + copy_regions.fillna("?"),
-        "copy being made (REQUEST_RECEIVED/CREATING), " + pd.Series(n_pending, index=idx).astype("string")
-        + " in progress; no AVAILABLE copy yet",
-        "not copied and its image cannot be copied: " + elig_reason,
-        const("no AVAILABLE copy found, but a region or compartment that could hold one could not be read"),
-        "only FAULTY copies (" + pd.Series(n_faulty, index=idx).astype("string") + "): the copy failed",
-        "no copy found and eligibility unknown: " + elig_reason,
-        const("no AVAILABLE, in-progress or FAULTY copy in another region"),
-        "source backup " + src_id + " is not in the inventory and a region or compartment that could hold it "
-        "could not be read",
-        "copy of " + src_id + ", which no longer exists (orphan copy)",
-        "copy of " + src_id + " in its own region: not a cross-region copy",
-        state + " copy of " + src_id + " from " + src_region,
-    ]
-    out = pd.Series(pd.NA, index=idx, dtype="string")
-    for condition, choice in zip(reversed(conditions), reversed(choices), strict=True):
-        out = out.mask(np.asarray(condition, dtype=bool), choice)
-    return out
+    return compose_text(cases, len(frame))

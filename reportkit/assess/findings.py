@@ -41,28 +41,35 @@ def _fresh_backup(volumes: pd.DataFrame, as_of: pd.Timestamp, rpo_days: int) -> 
     return (newest.notna() & (newest >= as_of - pd.Timedelta(days=rpo_days))).to_numpy(bool)
 
 
-def _downgrades(backups: pd.DataFrame) -> np.ndarray:
-    """Rows of AVAILABLE cross-region copies with an Oracle-managed key whose source uses a Vault key."""
-    copies = np.flatnonzero((backups["role"] == Role.COPY.value).to_numpy(bool)
-                            & (backups["lifecycle_state"] == "AVAILABLE").to_numpy(bool))
-    if not len(copies):
-        return copies, np.zeros(0, np.int64)
-    src = positions(backups["source_boot_volume_backup_id"].take(copies), backups["backup_id"])
-    src_kms = take(backups["kms_key_id"].array, src).fillna("").str.strip()
-    copy_kms = backups["kms_key_id"].take(copies).fillna("").str.strip().reset_index(drop=True)
-    other_region = take(backups["region"].astype("string").array, src).ne(
-        backups["region"].astype("string").take(copies).reset_index(drop=True)).fillna(False)
-    hit = ((src >= 0) & src_kms.ne("").to_numpy(bool) & copy_kms.eq("").to_numpy(bool) & other_region.to_numpy(bool))
-    return copies[hit], src[hit]
+def downgrade_rows(backups: pd.DataFrame, src_pos: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Return (copy rows, their source rows): AVAILABLE cross-region copies with an Oracle-managed key
+    whose source uses a Vault key. ``src_pos`` (row of each backup's source, -1 if none) saves a look-up.
+    """
+    if src_pos is None:
+        src_pos = np.full(len(backups), -1, dtype=np.int64)
+        is_copy = (backups["role"] == Role.COPY.value).to_numpy(bool)
+        src_pos[is_copy] = positions(backups["source_boot_volume_backup_id"][is_copy], backups["backup_id"])
+    kms = backups["kms_key_id"].fillna("").str.strip().ne("").to_numpy(bool)
+    region = backups["region"].astype("category")
+    codes = positions(pd.Series(region.cat.categories, dtype="string"),
+                      pd.Series(region.cat.categories, dtype="string"))
+    region_code = np.where(region.cat.codes.to_numpy() >= 0, np.append(codes, -1)[region.cat.codes.to_numpy()], -1)
+    safe = np.clip(src_pos, 0, None)
+    hit = ((src_pos >= 0) & (backups["lifecycle_state"] == "AVAILABLE").fillna(False).to_numpy(bool) & ~kms
+           & np.append(kms, False)[np.where(src_pos >= 0, safe, len(kms))]
+           & (region_code != np.append(region_code, -2)[np.where(src_pos >= 0, safe, len(kms))]))
+    rows = np.flatnonzero(hit)
+    return rows, src_pos[rows]
 
 
-def build_findings(volumes: pd.DataFrame, backups: pd.DataFrame, *, as_of: pd.Timestamp,
-                   rpo_days: int) -> pd.DataFrame:
+def build_findings(volumes: pd.DataFrame, backups: pd.DataFrame, *, as_of: pd.Timestamp, rpo_days: int,
+                   downgrades: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
     """Return schema.FINDINGS: one row per (control, resource) that fails or cannot be checked.
 
     Volume verdicts map to XR_COPY_* / XR_INELIGIBLE_IMAGE / COLLECTION_GAP (unknown);
     BACKUP_MISSING when no AVAILABLE backup is within rpo_days (unknown volumes are left to
-    COLLECTION_GAP); per backup, XR_ENCRYPTION_DOWNGRADE and XR_ORPHAN_COPY.
+    COLLECTION_GAP); per backup, XR_ENCRYPTION_DOWNGRADE and XR_ORPHAN_COPY. ``downgrades`` is
+    :func:`downgrade_rows` when the caller already has it.
     """
     parts = []
     status = volumes["coverage_status"].astype("string")
@@ -77,7 +84,7 @@ def build_findings(volumes: pd.DataFrame, backups: pd.DataFrame, *, as_of: pd.Ti
                         + newest.fillna("none") + ")"),
                        pd.Series("Assign a backup policy with a daily schedule, or take a backup now",
                                  index=sel.index, dtype="string")))
-    rows, src = _downgrades(backups)
+    rows, src = downgrades if downgrades is not None else downgrade_rows(backups)
     sel = backups.take(rows)
     src_id = sel["source_boot_volume_backup_id"].astype("string")
     parts.append(_rows(C.XR_ENCRYPTION_DOWNGRADE, sel, "boot_volume_backup",
@@ -99,20 +106,21 @@ def build_findings(volumes: pd.DataFrame, backups: pd.DataFrame, *, as_of: pd.Ti
 def _rows(control: Control, sel: pd.DataFrame, kind: str, message: pd.Series, remediation: pd.Series) -> pd.DataFrame:
     severity, _ = CONTROL_INFO[control]
     resource = sel["boot_volume_id"] if kind == "boot_volume" else sel["backup_id"]
+    text = lambda values: pd.Series(values).astype("string").array  # noqa: E731 - keep arrow arrays
     return pd.DataFrame({
         "control": control.value,
         "severity": severity.value,
-        "resource_id": resource.astype("string").to_numpy(object),
+        "resource_id": text(resource),
         "resource_type": kind,
-        "region": sel["region"].astype("string").to_numpy(object),
-        "compartment_path": sel["compartment_path"].astype("string").to_numpy(object),
-        "message": pd.Series(message).astype("string").to_numpy(object),
-        "remediation": pd.Series(remediation).astype("string").to_numpy(object),
+        "region": text(sel["region"]),
+        "compartment_path": text(sel["compartment_path"]),
+        "message": text(message),
+        "remediation": text(remediation),
     }, index=range(len(sel)))
 
 
-def build_controls(volumes: pd.DataFrame, backups: pd.DataFrame, *, as_of: pd.Timestamp,
-                   rpo_days: int) -> pd.DataFrame:
+def build_controls(volumes: pd.DataFrame, backups: pd.DataFrame, *, as_of: pd.Timestamp, rpo_days: int,
+                   downgrades: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
     """Return schema.CONTROLS: per control, compliant / non-compliant / unknown resource counts.
 
     Volume controls evaluate the volumes a rule applies to (XR_COPY_STALE only those with a copy
@@ -126,10 +134,11 @@ def build_controls(volumes: pd.DataFrame, backups: pd.DataFrame, *, as_of: pd.Ti
         ev = status.isin(sorted(evaluated)).to_numpy(bool)
         bad = status.isin(sorted(failing)).to_numpy(bool)
         rows.append((control, int((ev & ~bad & ~is_unknown).sum()), int(bad.sum()), int((ev & is_unknown).sum())))
-    rows.append((C.XR_ENCRYPTION_DOWNGRADE, *_copy_counts(backups, len(_downgrades(backups)[0]))))
+    n_down = len((downgrades if downgrades is not None else downgrade_rows(backups))[0])
+    rows.append((C.XR_ENCRYPTION_DOWNGRADE, *_copy_counts(backups, n_down)))
     copies = backups[(backups["role"] == Role.COPY.value).to_numpy(bool)
                      & ~backups["lifecycle_state"].isin(["TERMINATED", "TERMINATING"]).to_numpy(bool)]
-    cstat = copies["copy_status"].astype("string")
+    cstat = copies["copy_status"]
     orphan = int(cstat.eq(CopyStatus.ORPHAN.value).sum())
     unk = int(cstat.eq(CopyStatus.UNKNOWN.value).sum())
     rows.append((C.XR_ORPHAN_COPY, len(copies) - orphan - unk, orphan, unk))
@@ -152,6 +161,6 @@ def _copy_counts(backups: pd.DataFrame, downgrades: int) -> tuple[int, int, int]
     copies = backups[(backups["role"] == Role.COPY.value).to_numpy(bool)
                      & (backups["lifecycle_state"] == "AVAILABLE").to_numpy(bool)]
     # a copy whose source is gone cannot be compared with its source's key
-    unknown = int(copies["copy_status"].astype("string").isin([CopyStatus.ORPHAN.value,
+    unknown = int(copies["copy_status"].isin([CopyStatus.ORPHAN.value,
                                                                 CopyStatus.UNKNOWN.value]).sum())
     return len(copies) - downgrades - unknown, downgrades, unknown

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from reportkit.assess._lookup import positions
+from reportkit.assess._lookup import at, compose_text, positions
 from reportkit.errors import InputError
 from reportkit.schema import ASSESSED_IMAGES, ImageClass
 
@@ -168,60 +168,51 @@ def _reasons(frame: pd.DataFrame, image_class: np.ndarray, root_kind: np.ndarray
              depth: np.ndarray, status: np.ndarray, base_missing: np.ndarray, looped: np.ndarray,
              root_overridden: np.ndarray, note: np.ndarray) -> pd.Series:
     """One sentence per image saying which evidence decided its class."""
-    s = lambda values: pd.Series(values, dtype="string").fillna("?")  # noqa: E731 - local shorthand
-    image_id = s(frame["image_id"].to_numpy(object))
-    root = s(root_ids)
-    steps = s(depth.astype(str))
-    listing = s(frame["marketplace_listing_id"].to_numpy(object))
-    publisher = s(frame["marketplace_publisher"].to_numpy(object))
-    note_s = s(note)
-    chain = " (" + steps + " base_image_id step(s) to root " + root + ")"
-    cls = pd.Series(image_class, dtype="string")
-    conditions = [
-        looped,
-        base_missing,
-        root_overridden & (depth == 0),
-        root_overridden,
-        (root_kind == ImageClass.UNKNOWN.value) & (depth == 0) & (status == "not_found"),
-        (root_kind == ImageClass.UNKNOWN.value) & (depth == 0) & (status == "missing"),
-        (root_kind == ImageClass.UNKNOWN.value) & (depth == 0),
-        root_kind == ImageClass.UNKNOWN.value,
-        cls.eq(ImageClass.PLATFORM.value).to_numpy(bool),
-        cls.eq(ImageClass.CUSTOM_FROM_PLATFORM.value).to_numpy(bool),
-        cls.eq(ImageClass.CUSTOM_IMPORTED.value).to_numpy(bool) & (depth == 0),
-        cls.eq(ImageClass.CUSTOM_IMPORTED.value).to_numpy(bool),
-        cls.eq(ImageClass.MARKETPLACE.value).to_numpy(bool),
-        cls.eq(ImageClass.CUSTOM_FROM_MARKETPLACE.value).to_numpy(bool),
-        cls.eq(ImageClass.COMMUNITY.value).to_numpy(bool) & (depth == 0),
-        cls.eq(ImageClass.COMMUNITY.value).to_numpy(bool),
+    image_id = frame["image_id"].to_numpy(object)
+    listing = frame["marketplace_listing_id"].to_numpy(object)
+    publisher = frame["marketplace_publisher"].to_numpy(object)
+
+    def chain(rows: np.ndarray) -> pd.Series:
+        return " (" + at(depth, rows) + " base_image_id step(s) to root " + at(root_ids, rows) + ")"
+
+    unknown_root = root_kind == ImageClass.UNKNOWN.value
+    is_ = lambda cls: image_class == cls.value  # noqa: E731 - local shorthand
+    cases = [
+        (looped, lambda r: "base_image_id chain of " + at(image_id, r) + f" loops or is longer than "
+         f"{MAX_CHAIN_DEPTH} steps: eligibility unknown; add the image to data/image_overrides.csv if you know "
+         "its origin"),
+        (base_missing, lambda r: "base image " + at(root_ids, r) + " of " + at(image_id, r)
+         + " is not in the inventory: eligibility unknown"),
+        (root_overridden & (depth == 0), lambda r: "overridden as " + at(image_class, r)
+         + " in image_overrides.csv: " + at(note, r)),
+        (root_overridden, lambda r: "root image " + at(root_ids, r) + " overridden in image_overrides.csv ("
+         + at(note, r) + ")" + chain(r) + ": " + at(image_class, r)),
+        (unknown_root & (depth == 0) & (status == "not_found"), lambda r: "image " + at(image_id, r)
+         + " was not found (deleted or not visible): eligibility cannot be inferred"),
+        (unknown_root & (depth == 0) & (status == "missing"), lambda r: "image " + at(image_id, r)
+         + " was not looked up by collect: eligibility unknown"),
+        (unknown_root & (depth == 0), lambda r: "image " + at(image_id, r)
+         + " could not be read (GetImage failed): eligibility unknown"),
+        (unknown_root, lambda r: "image " + at(root_ids, r) + " in the base chain of " + at(image_id, r)
+         + " could not be read" + chain(r) + ": eligibility unknown"),
+        (is_(ImageClass.PLATFORM), lambda r: "Oracle platform image (no compartment, listing type NONE, "
+         "no Marketplace listing): backups can be copied"),
+        (is_(ImageClass.CUSTOM_FROM_PLATFORM), lambda r: "custom image built from platform image "
+         + at(root_ids, r) + chain(r) + ": backups can be copied"),
+        (is_(ImageClass.CUSTOM_IMPORTED) & (depth == 0), lambda r: "custom image with no base image (imported): "
+         + _NOT_COPYABLE),
+        (is_(ImageClass.CUSTOM_IMPORTED), lambda r: "custom image whose chain ends at imported image "
+         + at(root_ids, r) + chain(r) + ": " + _NOT_COPYABLE),
+        (is_(ImageClass.MARKETPLACE), lambda r: "published by Marketplace listing " + at(listing, r) + " ("
+         + at(publisher, r) + "): Marketplace images cannot be copied"),
+        (is_(ImageClass.CUSTOM_FROM_MARKETPLACE), lambda r: "custom image built from Marketplace image "
+         + at(root_ids, r) + chain(r) + ": Marketplace images cannot be copied"),
+        (is_(ImageClass.COMMUNITY) & (depth == 0), lambda r: "community image (listing type COMMUNITY): "
+         + _NOT_COPYABLE),
+        (is_(ImageClass.COMMUNITY), lambda r: "custom image built from community image " + at(root_ids, r)
+         + chain(r) + ": " + _NOT_COPYABLE),
     ]
-    choices = [
-        "base_image_id chain of " + image_id + f" loops or is longer than {MAX_CHAIN_DEPTH} steps: "
-        "eligibility unknown; add the image to data/image_overrides.csv if you know its origin",
-        "base image " + root + " of " + image_id + " is not in the inventory: eligibility unknown",
-        "overridden as " + cls + " in image_overrides.csv: " + note_s,
-        "root image " + root + " overridden in image_overrides.csv (" + note_s + ")" + chain + ": " + cls,
-        "image " + image_id + " was not found (deleted or not visible): eligibility cannot be inferred",
-        "image " + image_id + " was not looked up by collect: eligibility unknown",
-        "image " + image_id + " could not be read (GetImage failed): eligibility unknown",
-        "image " + root + " in the base chain of " + image_id + " could not be read" + chain
-        + ": eligibility unknown",
-        pd.Series("Oracle platform image (no compartment, listing type NONE, no Marketplace listing): "
-                  "backups can be copied", index=image_id.index, dtype="string"),
-        "custom image built from platform image " + root + chain + ": backups can be copied",
-        pd.Series("custom image with no base image (imported): " + _NOT_COPYABLE, index=image_id.index,
-                  dtype="string"),
-        "custom image whose chain ends at imported image " + root + chain + ": " + _NOT_COPYABLE,
-        "published by Marketplace listing " + listing + " (" + publisher + "): Marketplace images cannot be copied",
-        "custom image built from Marketplace image " + root + chain + ": Marketplace images cannot be copied",
-        pd.Series("community image (listing type COMMUNITY): " + _NOT_COPYABLE, index=image_id.index,
-                  dtype="string"),
-        "custom image built from community image " + root + chain + ": " + _NOT_COPYABLE,
-    ]
-    out = pd.Series(pd.NA, index=image_id.index, dtype="string")
-    for condition, choice in zip(reversed(conditions), reversed(choices), strict=True):
-        out = out.mask(np.asarray(condition, dtype=bool), choice)
-    return out
+    return compose_text(cases, len(frame))
 
 
 def _empty_overrides() -> pd.DataFrame:

@@ -10,7 +10,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from reportkit.assess._lookup import join_region_sets, positions, region_bits, take
+from reportkit.assess._lookup import (
+    at,
+    category_codes,
+    compose_text,
+    join_region_sets,
+    positions,
+    region_bits,
+    sort_unique,
+    take,
+)
 from reportkit.assess.backups import _NAT, _NS_PER_DAY, BackupFacts
 from reportkit.assess.gaps import Gaps
 from reportkit.schema import ASSESSED_VOLUMES, CoverageStatus, ImageClass, Protection
@@ -29,8 +38,7 @@ def select_volumes(boot_volumes: pd.DataFrame) -> pd.DataFrame:
     """Return the boot volumes that exist (not TERMINATED), one row per OCID, sorted by OCID."""
     state = boot_volumes["lifecycle_state"].astype("string").fillna("").str.upper()
     frame = boot_volumes[state.ne("TERMINATED").to_numpy(bool)]
-    return frame.sort_values(["boot_volume_id", "region"], kind="stable").drop_duplicates(
-        "boot_volume_id").reset_index(drop=True)
+    return sort_unique(frame, "boot_volume_id")
 
 
 def assess_volumes(volumes: pd.DataFrame, facts: BackupFacts, images: pd.DataFrame, image_evidence: np.ndarray,
@@ -44,7 +52,7 @@ def assess_volumes(volumes: pd.DataFrame, facts: BackupFacts, images: pd.DataFra
     """
     m = len(volumes)
     r = len(vocabulary)
-    vol_region = positions(volumes["region"].astype("string"), vocabulary)
+    vol_region = category_codes(volumes["region"], vocabulary)
     cutoff_ns = (as_of - pd.Timedelta(days=rpo_days)).value
     as_of_ns = as_of.value
 
@@ -116,11 +124,15 @@ def assess_volumes(volumes: pd.DataFrame, facts: BackupFacts, images: pd.DataFra
     copies["avail_src_time"] = np.where(copies["available"], copies["src_time"], _NAT)
     agg = copies.groupby("key", sort=False).agg(
         newest_src=("avail_src_time", "max"), any_avail=("available", "any"), any_pending=("pending", "any"))
-    latest = copies.sort_values(["key", "time"], kind="stable").drop_duplicates("key", keep="last")
-    agg["latest_faulty"] = pd.Series(latest["faulty"].to_numpy(), index=latest["key"].to_numpy())
-    k_pos = positions(pd.Series(req_key).astype("string"), pd.Series(agg.index).astype("string"))
-    found = k_pos >= 0
-    kp = np.clip(k_pos, 0, None)
+    # latest attempt per key: last row after sorting by (key, time, faulty) - ties count as FAULTY
+    keys = copies["key"].to_numpy()
+    order = np.lexsort((copies["faulty"].to_numpy(), copies["time"].to_numpy(), keys))
+    last = order[np.r_[keys[order][1:] != keys[order][:-1], True]] if len(order) else order
+    agg["latest_faulty"] = pd.Series(copies["faulty"].to_numpy()[last], index=keys[last])
+    agg = agg.sort_index()
+    agg_keys = agg.index.to_numpy()
+    kp = np.clip(np.searchsorted(agg_keys, req_key), 0, max(len(agg_keys) - 1, 0))
+    found = (agg_keys[kp] == req_key) if len(agg_keys) else np.zeros(len(req_key), dtype=bool)
     pick = lambda col, fill: np.where(found, agg[col].to_numpy()[kp] if len(agg) else fill, fill)  # noqa: E731
     newest_src = pick("newest_src", _NAT).astype(np.int64)
     any_avail = pick("any_avail", False).astype(bool)
@@ -184,7 +196,7 @@ def assess_volumes(volumes: pd.DataFrame, facts: BackupFacts, images: pd.DataFra
         "boot_volume_id": volumes["boot_volume_id"],
         "region": volumes["region"],
         "compartment_id": volumes["compartment_id"],
-        "compartment_path": paths.to_numpy(object),
+        "compartment_path": paths.array,
         "display_name": volumes["display_name"],
         "availability_domain": volumes["availability_domain"],
         "lifecycle_state": volumes["lifecycle_state"],
@@ -260,9 +272,9 @@ def _destination_gaps(req: pd.DataFrame, vol_region: np.ndarray, vol_compartment
         wanted = set(gaps.pairs["compartment_id"])
         comp_v = vol_compartment.astype("string").fillna("")
         vc = pd.DataFrame({"vol": np.arange(len(comp_v)), "compartment_id": comp_v.to_numpy(object)})
-        b_comp = facts.frame["compartment_id"].astype("string").fillna("")
-        rows = np.flatnonzero(b_comp.isin(wanted).to_numpy(bool) & (own_vol >= 0) & ~facts.is_copy)
-        bc = pd.DataFrame({"vol": own_vol[rows], "compartment_id": b_comp.to_numpy(object)[rows]})
+        b_comp = facts.frame["compartment_id"]
+        rows = np.flatnonzero(b_comp.isin(wanted).fillna(False).to_numpy(bool) & (own_vol >= 0) & ~facts.is_copy)
+        bc = pd.DataFrame({"vol": own_vol[rows], "compartment_id": b_comp.take(rows).to_numpy(object)})
         vc = pd.concat([vc[vc["compartment_id"].isin(wanted)], bc], ignore_index=True).drop_duplicates()
         hits = vc.merge(gaps.pairs, on="compartment_id")[["vol", "region_code"]].drop_duplicates()
         hits = hits[hits["region_code"].to_numpy() != vol_region[hits["vol"].to_numpy()]]
@@ -300,63 +312,61 @@ def _required_text(req: pd.DataFrame, m: int, vocabulary: list[str]) -> pd.Serie
 def _explain(out: pd.DataFrame, cause: np.ndarray, state_masks: dict, state_any: dict, vocabulary: list[str],
              elig_reason: pd.Series, gaps: Gaps, rpo_days: int) -> tuple[pd.Series, pd.Series]:
     """Return (reason, remediation) per volume: the evidence behind the verdict and what to do."""
-    idx = out.index
-    const = lambda text: pd.Series(text, index=idx, dtype="string")  # noqa: E731 - local shorthand
+    m = len(out)
 
-    def regions(state: int) -> pd.Series:
+    def regions(state: int):
         text = join_region_sets(state_masks[state], vocabulary)
-        return text.mask(pd.Series(state_any[state]) & text.isna(), "any other region").mask(
-            pd.Series(state_any[state]) & text.notna(), text + ", any other region").fillna("?")
+        text = text.mask(pd.Series(state_any[state]) & text.isna(), "any other region").mask(
+            pd.Series(state_any[state]) & text.notna(), text + ", any other region")
+        return lambda r: at(text, r)
 
-    age = pd.Series(np.round(out["rpo_age_days"].to_numpy(dtype=float, na_value=np.nan), 1), index=idx).astype(
-        "string").fillna("?")
+    age = np.round(out["rpo_age_days"].to_numpy(dtype=float, na_value=np.nan), 1)
     rpo = str(rpo_days)
-    required = out["required_regions"].astype("string").fillna("?").replace("any", "any other region")
-    replica = out["replica_regions"].astype("string").fillna("")
+    required = out["required_regions"].astype("string").replace("any", "any other region")
+    replica = out["replica_regions"].astype("string")
     status = out["coverage_status"].astype("string").to_numpy(object)
-    has_replica = replica.str.strip().ne("").to_numpy(bool)
+    has_replica = replica.fillna("").str.strip().ne("").to_numpy(bool)
+    missing, failed, stale, pending, unknown = (regions(s) for s in (_MISSING, _FAILED, _STALE, _IN_PROGRESS,
+                                                                     _UNKNOWN))
     rules = [
         (cause == "covered",
-         "fresh AVAILABLE copy in " + required + " (data " + age + " days old, rpo " + rpo + " days)",
-         const(pd.NA)),
+         lambda r: "fresh AVAILABLE copy in " + at(required, r) + " (data " + at(age, r) + " days old, rpo "
+         + rpo + " days)", lambda r: None),
         ((cause == "ineligible") & has_replica,
-         "image cannot be copied (" + elig_reason + "); replicated to " + replica,
-         const("Keep the boot volume replica as the cross-region protection; backups of this image cannot be copied")),
+         lambda r: "image cannot be copied (" + at(elig_reason, r) + "); replicated to " + at(replica, r),
+         lambda r: "Keep the boot volume replica as the cross-region protection; backups of this image cannot "
+         "be copied"),
         (cause == "ineligible",
-         "image cannot be copied (" + elig_reason + ")",
-         const("Enable cross-region boot volume replication, or rebuild the instance from a platform image")),
+         lambda r: "image cannot be copied (" + at(elig_reason, r) + ")",
+         lambda r: "Enable cross-region boot volume replication, or rebuild the instance from a platform image"),
         (cause == "image_unknown",
-         "no AVAILABLE copy proves eligibility and " + elig_reason,
-         const("Add the image to data/image_overrides.csv if you know its origin, or re-collect")),
+         lambda r: "no AVAILABLE copy proves eligibility and " + at(elig_reason, r),
+         lambda r: "Add the image to data/image_overrides.csv if you know its origin, or re-collect"),
         (cause == "source_gap",
-         const("the volume's region or compartment could not be fully read (see errors): backups may be missing "
-               "from the inventory"),
-         const("Fix the collection error (permissions, throttling) and collect again")),
+         lambda r: "the volume's region or compartment could not be fully read (see errors): backups may be "
+         "missing from the inventory",
+         lambda r: "Fix the collection error (permissions, throttling) and collect again"),
         (cause == "no_backup",
-         const("no AVAILABLE backup of this volume"),
-         const("Assign a backup policy with a cross-region destination_region, or take a backup and copy it")),
+         lambda r: "no AVAILABLE backup of this volume",
+         lambda r: "Assign a backup policy with a cross-region destination_region, or take a backup and copy it"),
         (status == CoverageStatus.UNKNOWN.value,
-         "a region or compartment that could hold the copy could not be read: " + regions(_UNKNOWN),
-         const("Fix the collection error in that region/compartment (see errors) and collect again")),
+         lambda r: "a region or compartment that could hold the copy could not be read: " + unknown(r),
+         lambda r: "Fix the collection error in that region/compartment (see errors) and collect again"),
         (status == CoverageStatus.MISSING.value,
-         "no AVAILABLE copy in required destination " + regions(_MISSING),
-         "Copy the newest backup to " + regions(_MISSING)
+         lambda r: "no AVAILABLE copy in required destination " + missing(r),
+         lambda r: "Copy the newest backup to " + missing(r)
          + " (reportkit plan), or set destination_region on the backup policy"),
         (status == CoverageStatus.FAILED.value,
-         "latest copy attempt to " + regions(_FAILED) + " is FAULTY",
-         "Investigate the FAULTY copy and copy the newest backup to " + regions(_FAILED) + " again"),
+         lambda r: "latest copy attempt to " + failed(r) + " is FAULTY",
+         lambda r: "Investigate the FAULTY copy and copy the newest backup to " + failed(r) + " again"),
         (status == CoverageStatus.STALE.value,
-         "newest copy in " + regions(_STALE) + " is of a backup older than rpo " + rpo + " days (data " + age
-         + " days old)",
-         "Copy a backup newer than " + rpo + " days to " + regions(_STALE) + "; check the policy schedule"),
+         lambda r: "newest copy in " + stale(r) + " is of a backup older than rpo " + rpo + " days (data "
+         + at(age, r) + " days old)",
+         lambda r: "Copy a backup newer than " + rpo + " days to " + stale(r) + "; check the policy schedule"),
         (status == CoverageStatus.IN_PROGRESS.value,
-         "a copy to " + regions(_IN_PROGRESS) + " is being made (REQUEST_RECEIVED/CREATING); no fresh copy there yet",
-         const("Wait for the copy to finish, then collect and assess again")),
+         lambda r: "a copy to " + pending(r) + " is being made (REQUEST_RECEIVED/CREATING); no fresh copy there yet",
+         lambda r: "Wait for the copy to finish, then collect and assess again"),
     ]
-    reason = pd.Series(pd.NA, index=idx, dtype="string")
-    remedy = pd.Series(pd.NA, index=idx, dtype="string")
-    for condition, text, fix in reversed(rules):
-        cond = np.asarray(condition, dtype=bool)
-        reason = reason.mask(cond, text)
-        remedy = remedy.mask(cond, fix)
+    reason = compose_text([(cond, text) for cond, text, _ in rules], m)
+    remedy = compose_text([(cond, fix) for cond, _, fix in rules], m)
     return reason, remedy

@@ -255,6 +255,11 @@ def render_report(kind: str, *, parameters: Mapping[str, Any] | None = None, out
 
 def _resolve_inputs(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     """Pin 'latest' to a concrete snapshot folder so the audit notebook names the exact input."""
+    if kind == "monthly" and not params.get("month"):
+        from reportkit.history import month_end_snapshots
+
+        latest = month_end_snapshots(params["history"], months=1, tenancy=params.get("tenancy"))
+        params = {**params, "month": str(latest["month"].iloc[-1])}
     if kind in ("coverage", "explore"):
         from reportkit.snapshot import resolve_snapshot
 

@@ -38,3 +38,21 @@ def oci_config(oci_config_file: tuple[Path, str]) -> dict[str, Any]:
 
     path, profile = oci_config_file
     return oci.config.from_file(str(path), profile)
+
+
+@pytest.fixture(scope="session")
+def rendered_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Report tests: a 3-month snapshot history (tests/report_fixtures.py) and the coverage and
+    monthly reports rendered from it ONCE per session (a kernel start costs seconds)."""
+    from report_fixtures import build_history
+
+    from reportkit.report import render_report
+
+    base = tmp_path_factory.mktemp("reports")
+    snapshots = build_history(base / "snapshots")
+    out = base / "out"
+    return {
+        "snapshots": snapshots, "history": base / "snapshots", "out": out,
+        "coverage": render_report("coverage", parameters={"snapshot": str(snapshots[-1])}, out_dir=out),
+        "monthly": render_report("monthly", parameters={"history": str(base / "snapshots")}, out_dir=out),
+    }

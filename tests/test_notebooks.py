@@ -1,0 +1,139 @@
+"""Execute the report notebooks with papermill on test snapshots; the HTML must say what assess says."""
+from __future__ import annotations
+
+import json
+import re
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from reportkit.assess import assess
+from reportkit.errors import ReportError
+from reportkit.history import compare_findings, load_monthly
+from reportkit.report import render_report
+from reportkit.snapshot import load_snapshot
+
+KPIS = ("total_volumes", "covered", "stale", "in_progress", "failed", "missing", "no_backup", "ineligible",
+        "unknown", "collection_gaps")
+
+
+class _KpiParser(HTMLParser):
+    """Collect data-kpi -> data-value from the rendered page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kpis: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if "data-kpi" in values:
+            self.kpis[str(values["data-kpi"])] = str(values.get("data-value") or "")
+
+
+def kpis_of(html_path: Path) -> dict[str, str]:
+    parser = _KpiParser()
+    parser.feed(html_path.read_text(encoding="utf-8"))
+    return parser.kpis
+
+
+def _assert_kpis_match(kpis: dict[str, str], summary) -> None:
+    for name in KPIS:
+        assert int(kpis[name]) == getattr(summary, name), name
+    if summary.coverage_pct is None:
+        assert kpis["coverage_pct"] == ""
+    else:
+        assert float(kpis["coverage_pct"]) == pytest.approx(summary.coverage_pct, abs=1e-3)
+
+
+def test_coverage_report_kpis_equal_the_assessment_of_the_same_snapshot(rendered_reports):
+    result = rendered_reports["coverage"]
+    expected = assess(load_snapshot(rendered_reports["snapshots"][-1])).summary
+    _assert_kpis_match(kpis_of(result.html), expected)
+    summary = json.loads(result.summary_json.read_text())
+    assert summary["summary"]["covered"] == expected.covered
+    assert summary["manifest_sha256"] and summary["snapshot_id"] == rendered_reports["snapshots"][-1].name
+
+
+def test_coverage_report_files_carry_tenancy_and_date_and_sit_together(rendered_reports):
+    result = rendered_reports["coverage"]
+    assert result.html.name == "coverage_test_2024-05-31.html"
+    for path in (result.notebook, result.findings_csv, result.summary_json, result.files["volumes"]):
+        assert path.parent == result.html.parent and path.name.startswith("coverage_test_2024-05-31")
+    # no staging folder or lock left behind
+    assert not [p for p in result.html.parent.iterdir() if p.name.startswith(".")]
+    executed = nbformat.read(str(result.notebook), as_version=4)
+    assert any("injected-parameters" in c.metadata.get("tags", []) for c in executed.cells)
+
+
+def test_coverage_html_has_no_code_and_every_chart_inline(rendered_reports):
+    html = rendered_reports["coverage"].html.read_text(encoding="utf-8")
+    assert "rk.assess(" not in html and "load_snapshot(" not in html
+    assert not re.search(r'class="[^"]*(jp-CodeMirrorEditor|jp-InputPrompt|highlight)', html)
+    assert not re.search(r"<script[^>]*\ssrc=", html)
+    assert not re.search(r"<link[^>]*stylesheet", html)
+    assert len(re.findall(r'<img[^>]*src="data:image/png;base64,', html)) >= 5
+    assert 'data-mime-type="application/vnd.jupyter.stderr"' not in html, "a cell wrote to stderr (warning?)"
+
+
+def test_hostile_display_names_are_escaped_in_the_html(rendered_reports):
+    html = rendered_reports["coverage"].html.read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)</script>" not in html
+    assert "<img src=x onerror" not in html
+
+
+def test_findings_csv_neutralises_formulas(rendered_reports):
+    text = rendered_reports["coverage"].files["volumes"].read_text(encoding="utf-8")
+    assert "'=cmd|" in text
+    assert not re.search(r"(^|,)=cmd", text, flags=re.M)
+
+
+def test_monthly_report_kpis_changes_and_evidence(rendered_reports):
+    result = rendered_reports["monthly"]
+    assert result.html.name == "monthly_test_2024-05.html"
+    monthly = load_monthly(rendered_reports["history"])
+    kpis = kpis_of(result.html)
+    _assert_kpis_match(kpis, monthly.current.summary)
+    changes = compare_findings(monthly.current.findings, monthly.previous.findings)["change"].value_counts()
+    for change in ("new", "resolved", "persisting"):
+        assert int(kpis[f"findings_{change}"]) == int(changes.get(change, 0))
+    html = result.html.read_text(encoding="utf-8")
+    for snap in rendered_reports["snapshots"]:
+        assert snap.name in html
+    assert monthly.snapshots["manifest_sha256"].iloc[-1] in html
+    assert "Sign-off for 2024-05" in html
+
+
+def test_explore_report_filters(rendered_reports, tmp_path):
+    snap = rendered_reports["snapshots"][-1]
+    result = render_report("explore", parameters={"snapshot": str(snap), "status": "stale"}, out_dir=tmp_path)
+    volumes = assess(load_snapshot(snap)).volumes
+    assert int(kpis_of(result.html)["filtered_volumes"]) == int((volumes["coverage_status"] == "stale").sum())
+
+
+def test_a_failing_cell_names_the_cell_and_error_and_the_kernel_is_this_python(tmp_path):
+    nb = new_notebook(cells=[
+        new_code_cell("title = 'x'\noutput_dir = None\noutput_stem = None\nsnapshot = 'latest'\nrpo_days = 7\n"
+                      "copy_targets = None\nas_of = None\ntop_n = 20", metadata={"tags": ["parameters"]}),
+        new_code_cell("import sys\nprint(sys.executable)"),
+        new_markdown_cell("## Broken section"),
+        new_code_cell("raise ValueError('deliberate failure')"),
+    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    (tmp_path / "nb").mkdir()
+    nbformat.write(nb, str(tmp_path / "nb" / "coverage_report.ipynb"))
+    snapshot = tmp_path / "snap"
+    snapshot.mkdir()
+    (snapshot / "manifest.json").write_text("{}")
+    with pytest.raises(ReportError) as info:
+        render_report("coverage", parameters={"snapshot": str(snapshot)}, out_dir=tmp_path / "out",
+                      notebook_dir=tmp_path / "nb")
+    message = str(info.value)
+    assert "Broken section" in message and "ValueError: deliberate failure" in message
+    assert not list((tmp_path / "out").glob("*.html")), "a failed run must not publish an HTML report"
+    failed = nbformat.read(str(next((tmp_path / "out").glob("*.FAILED.ipynb"))), as_version=4)
+    printed = "".join(o.get("text", "") for c in failed.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    assert printed.strip().splitlines()[0] == sys.executable

@@ -58,8 +58,8 @@ def coverage_by_compartment(volumes: pd.DataFrame, compartments: pd.DataFrame, *
     """Return one row per compartment: compartment_id, path, depth, total, counts, coverage_pct.
 
     With ``rollup`` each compartment also counts the volumes of all its sub-compartments (the
-    root then counts every volume). Volumes in a compartment missing from ``compartments`` are
-    shown under their OCID with an empty path.
+    root then counts every volume). Every compartment has a row (zeros when empty); volumes in a
+    compartment missing from ``compartments`` are shown under its OCID with an empty path.
     """
     own = _counts(volumes, "compartment_id")
     comps = compartments[["compartment_id", "parent_compartment_id", "path", "depth"]].drop_duplicates(
@@ -83,6 +83,10 @@ def coverage_by_compartment(volumes: pd.DataFrame, compartments: pd.DataFrame, *
         table.index.name = "compartment_id"
     else:
         table = own
+    # every compartment gets a row, even with no volume (a manager looks for their compartment)
+    everything = pd.Index(comps["compartment_id"]).append(own.index).unique()
+    table = table.reindex(everything, fill_value=0)
+    table.index.name = "compartment_id"
     table = _finish(table.astype("Int64"))
     table = table.merge(comps[["compartment_id", "path", "depth"]], on="compartment_id", how="left")
     table = table[["compartment_id", "path", "depth", *SUMMARY_COLUMNS]]

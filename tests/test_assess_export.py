@@ -143,3 +143,10 @@ def test_volumes_in_an_unlisted_compartment_keep_their_ocid_as_path() -> None:
     comp = coverage_by_compartment(result.volumes, t.inventory().compartments).set_index("compartment_id")
     assert comp.loc["ocid1.compartment.oc1..stranger", "total"] == 1
     assert comp.loc[ROOT, "total"] == 0 and APP in comp.index
+
+
+def test_docs_assess_md_is_current() -> None:
+    from reportkit.assess.docs import render
+
+    path = Path(__file__).resolve().parents[1] / "docs" / "assess.md"
+    assert path.read_text(encoding="utf-8") == render(), "regenerate: python -m reportkit.assess.docs > docs/assess.md"

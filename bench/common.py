@@ -227,3 +227,10 @@ def machine() -> dict[str, str]:
         "packages": ", ".join(versions),
         "load_average_at_start": f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min)",
     }
+
+
+def _assess_child(params: dict[str, Any]) -> dict[str, Any]:
+    """Child side of the assess benchmark: ``bench_assess.run`` in a fresh process (clean peak RSS)."""
+    from bench.bench_assess import run
+
+    return dict(run(params["backups"]))

@@ -1,0 +1,1 @@
+"""reportkit benchmarks: ``python -m bench`` (``make bench``); see bench/README.md."""

@@ -56,3 +56,28 @@ def rendered_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]
         "coverage": render_report("coverage", parameters={"snapshot": str(snapshots[-1])}, out_dir=out),
         "monthly": render_report("monthly", parameters={"history": str(base / "snapshots")}, out_dir=out),
     }
+
+
+@pytest.fixture(scope="session")
+def demo_collection(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The demo tenancy served by its own fake, collected ONCE per session with the real SDK.
+
+    Returns ``{"document", "inventory", "snapshot"}``; the inventory is stamped with the demo's
+    ``asOf`` (as ``reportkit demo`` does) and saved as a snapshot.
+    """
+    import pandas as pd
+
+    from reportkit.collect import collect
+    from reportkit.demo import stamp_inventory
+    from reportkit.sim.demo import build_demo_tenancy
+    from reportkit.snapshot import save_snapshot
+
+    document = build_demo_tenancy()
+    base = tmp_path_factory.mktemp("demo")
+    with SimServer(document) as server:
+        config_path, profile = write_oci_config(base / "oci", tenancy_id=server.tenancy_id)
+        inventory = collect(profile, config_file=config_path, endpoint_template=server.endpoint_template,
+                            progress=False)
+    inventory = stamp_inventory(inventory, pd.Timestamp(document["asOf"]))
+    return {"document": document, "inventory": inventory,
+            "snapshot": save_snapshot(inventory, base / "snapshots")}

@@ -30,7 +30,7 @@ def sample() -> Tenancy:
     t.volume("missing", compartment=PROD); t.backup("b2", "missing", compartment=PROD)
     t.volume("vault", kms="key-1"); t.backup("b3", "vault", kms="key-1"); t.copy("c3", "b3", kms=None)
     t.volume("inelig", image="img-mkt", region=FRA)
-    t.orphan_copy("c-orphan", "ghost", "missing", region=AMS)
+    t.orphan_copy("c-orphan", "ghost", "gone", region=AMS)  # its volume is gone too (else: stale)
     return t
 
 

@@ -265,3 +265,15 @@ def test_summary_counts_and_coverage_pct_exclude_ineligible_and_unknown() -> Non
     assert (s.total_volumes, s.covered, s.missing, s.ineligible, s.unknown) == (4, 1, 1, 1, 1)
     assert s.coverage_pct == pytest.approx(50.0)
     assert s.to_dict()["as_of"] == AS_OF.isoformat()
+
+
+def test_an_orphan_copy_is_stale_protection_never_fresh_and_never_missing() -> None:
+    # The copy is one hour old, but its source backup is gone: the age of its data is unknowable,
+    # so it cannot prove freshness (not covered), yet it does restore the volume (not missing).
+    t = Tenancy()
+    t.volume("bv")
+    t.backup("b", "bv", age_days=40)
+    t.orphan_copy("c", "ghost", "bv", region=FRA, age_days=1 / 24)
+    row = volumes_of(t).loc["bv"]
+    assert row["coverage_status"] == "stale"
+    assert "orphan" in row["reason"] and "cannot be proven" in row["reason"]

@@ -107,13 +107,16 @@ def assess_volumes(volumes: pd.DataFrame, facts: BackupFacts, images: pd.DataFra
     req = _requirements(vol_region, policy_dest, targets, vocabulary)
 
     # --- copies per requirement key ------------------------------------------------------------
-    copy_rows = np.flatnonzero(facts.cross_copy & (vol_of >= 0))
+    # An orphan copy (its source backup is gone) still restores the volume, but the age of its data
+    # cannot be proven: it counts as a copy that is never fresh (stale at best), never as no copy.
+    copy_rows = np.flatnonzero((facts.cross_copy & (vol_of >= 0)) | orphan_avail)
     c_vol = vol_of[copy_rows]
     c_dest = facts.region_code[copy_rows]
+    c_src_time = np.where(orphan_avail[copy_rows], _NAT, facts.source_time_ns[copy_rows])
     width = r + 1
     copies = pd.DataFrame({
         "key": np.concatenate([c_vol * width + (c_dest + 1), c_vol * width + (ANY + 1)]),
-        "src_time": np.tile(facts.source_time_ns[copy_rows], 2),
+        "src_time": np.tile(c_src_time, 2),
         "time": np.tile(facts.time_ns[copy_rows], 2),
         "available": np.tile(facts.available[copy_rows], 2),
         "pending": np.tile(facts.pending[copy_rows], 2),
@@ -359,6 +362,10 @@ def _explain(out: pd.DataFrame, cause: np.ndarray, state_masks: dict, state_any:
         (status == CoverageStatus.FAILED.value,
          lambda r: "latest copy attempt to " + failed(r) + " is FAULTY",
          lambda r: "Investigate the FAULTY copy and copy the newest backup to " + failed(r) + " again"),
+        ((status == CoverageStatus.STALE.value) & np.isnan(age),
+         lambda r: "copies in " + stale(r) + " exist but the age of their data cannot be proven within rpo "
+         + rpo + " days (an orphan copy: its source backup is gone)",
+         lambda r: "Copy a backup newer than " + rpo + " days to " + stale(r) + "; check the policy schedule"),
         (status == CoverageStatus.STALE.value,
          lambda r: "newest copy in " + stale(r) + " is of a backup older than rpo " + rpo + " days (data "
          + at(age, r) + " days old)",

@@ -515,9 +515,13 @@ class _ImageCatalog:
                            listing_type="COMMUNITY", launch_mode="PARAVIRTUALIZED")
         return self._add(region, rec, "community")
 
-    def deleted(self, region: str) -> str:
-        """A custom image that was deleted after volumes were launched from it: referenced, not listed."""
-        iid = self.h.ocid("image", region, "deleted")
+    def deleted(self, region: str, tag: str = "deleted") -> str:
+        """A custom image that was deleted after volumes were launched from it: referenced, not listed.
+
+        ``tag`` tells deleted images apart: a copy of any volume's backup proves its image copyable,
+        so volumes meant to stay ``unknown`` must not share an image with volumes that have copies.
+        """
+        iid = self.h.ocid("image", region, tag)
         self.kinds[iid] = "unknown"
         return iid
 
@@ -676,7 +680,7 @@ def _plan_volumes(spec: dict[str, Any], rng: random.Random, h: _Hasher, end: dat
             "ineligible_community": lambda: images.community(region),
             "ineligible_imported": lambda: images.imported(region),
             "deleted_image_no_copy": lambda: images.deleted(region),
-            "deleted_image_fresh_copy": lambda: images.deleted(region),
+            "deleted_image_fresh_copy": lambda: images.deleted(region, "deleted-copied"),
         }.get(scenario)
         if kind_maker is None:
             roll = rng.random()
@@ -1007,6 +1011,13 @@ def coverage_from_document(doc: dict[str, Any], image_kinds: dict[str, str], *,
     assigned = {a["assetId"]: policies.get(a["policyId"]) for lst in doc["volumeBackupPolicyAssignments"].values()
                 for a in lst}
     by_id = {b["id"]: b for lst in doc["bootVolumeBackups"].values() for b in lst}
+    region_of = {b["id"]: region for region, lst in doc["bootVolumeBackups"].items() for b in lst}
+    # Evidence beats inference: an AVAILABLE cross-region copy of any backup of an image proves the
+    # image copyable, even when the image itself can no longer be read (deleted).
+    proven_images = {by_id[b["sourceBootVolumeBackupId"]].get("imageId")
+                     for region, lst in doc["bootVolumeBackups"].items() for b in lst
+                     if b.get("sourceBootVolumeBackupId") in by_id and b["lifecycleState"] == "AVAILABLE"
+                     and region_of[b["sourceBootVolumeBackupId"]] != region}
     has_source: set[str] = set()
     copies: dict[str, list[tuple[str, dict[str, Any], dict[str, Any] | None]]] = defaultdict(list)
     for region, lst in doc["bootVolumeBackups"].items():
@@ -1052,7 +1063,7 @@ def coverage_from_document(doc: dict[str, Any], image_kinds: dict[str, str], *,
                 status = "covered"
             elif kind in _INELIGIBLE_KINDS:
                 status = "ineligible"
-            elif kind == "unknown":
+            elif kind == "unknown" and v.get("imageId") not in proven_images:
                 status = "unknown"
             elif v["id"] not in has_source:
                 status = "no_backup"
@@ -1139,7 +1150,8 @@ def demo_truth(doc: dict[str, Any]) -> pd.DataFrame:
        the volume is copyable (e.g. a deleted image with fresh copies is covered).
     3. ``ineligible`` — the image's root is Marketplace, custom-from-Marketplace, community or
        imported (only platform and custom-from-platform images can be copied).
-    4. ``unknown`` — the image was deleted (absent from ``images``), so eligibility cannot be told.
+    4. ``unknown`` — the image was deleted (absent from ``images``), so eligibility cannot be told,
+       and no AVAILABLE cross-region copy of any backup of that image proves it copyable.
     5. ``no_backup`` — the volume has no AVAILABLE backup of its own (copies excluded) in its region.
     6. otherwise, per destination region: ``in_progress`` if a copy is REQUEST_RECEIVED/CREATING;
        else ``stale`` if some copy is AVAILABLE (but none fresh — including orphan copies whose

@@ -78,3 +78,15 @@ def test_ci_runs_make_test_and_readme_shows_the_two_commands():
 def test_console_script_is_declared(name):
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["scripts"][name] == "reportkit.cli:main"
+
+
+def test_public_functions_stay_callable_after_their_package_is_imported():
+    import reportkit
+    import reportkit.assess  # noqa: F401 - the import is the point: it rebinds reportkit.assess
+    import reportkit.collect  # noqa: F401
+
+    from reportkit.errors import InputError
+
+    assert callable(reportkit.assess) and callable(reportkit.collect)
+    with pytest.raises(InputError):
+        reportkit.collect(endpoint_template="http://127.0.0.1:1/no-region-placeholder")

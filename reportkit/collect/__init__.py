@@ -8,11 +8,10 @@ The package is split by concern: :mod:`~reportkit.collect.rows` (pure JSON -> ro
 from __future__ import annotations
 
 import os
-import sys
-import types
 from collections.abc import Sequence
 from typing import Any
 
+from reportkit._callable_module import make_module_callable
 from reportkit.auth import load_auth
 from reportkit.collect.calls import Tuning
 from reportkit.errors import InputError
@@ -72,14 +71,6 @@ def collect(
                           parameters=parameters)
 
 
-class _CallableModule(types.ModuleType):
-    """``reportkit.collect`` is both this package and the function: importing the package sets the
-    attribute on ``reportkit`` to the module, so the module must answer ``reportkit.collect(...)``."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Inventory:
-        return collect(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+make_module_callable(__name__, collect)
 
 __all__ = ["collect", "Tuning", "DEFAULT_WORKERS", "DEFAULT_PER_REGION"]

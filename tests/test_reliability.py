@@ -20,10 +20,6 @@ _BY_NAME = {s.name: s for s in rel.SCENARIOS}
 # Bugs the suite found in collect (owner: the collect helper, reportkit/collect/). Strict, so
 # each test flips to a failure the day the bug is fixed and the mark must go.
 _KNOWN = {
-    "timeouts": "collect/calls.py catches requests.exceptions.RequestException, but the oci SDK raises its "
-                "vendored oci._vendor.requests exceptions: read timeouts are never retried (collect owner)",
-    "dropped connections": "same as timeouts: a dropped connection (vendored requests ConnectionError) is "
-                           "recorded at once instead of being retried (collect owner)",
     "region appears mid-run": "collect reads ListRegionSubscriptions once; a region subscribed during the run "
                               "is neither collected nor recorded, so volumes that may have a copy there are "
                               "judged missing/stale (collect owner: re-list subscriptions at the end and add "

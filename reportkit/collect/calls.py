@@ -112,6 +112,7 @@ class OciCaller:
         """
         import oci
         import requests
+        from oci._vendor import requests as sdk_requests  # the SDK raises its vendored copy's errors
 
         key = (region, operation)
         attempts = throttles = 0
@@ -147,7 +148,8 @@ class OciCaller:
                 else:
                     self._region_ok(region)
                     raise failure from None
-            except (requests.exceptions.RequestException, ConnectionError, TimeoutError) as exc:
+            except (requests.exceptions.RequestException, sdk_requests.exceptions.RequestException,
+                    ConnectionError, TimeoutError) as exc:
                 transient = CallFailed(operation, None, type(exc).__name__, _short(exc), None)
             else:
                 self._region_ok(region)

@@ -17,16 +17,11 @@ from reportkit.sim import SimServer, write_oci_config
 
 _BY_NAME = {s.name: s for s in rel.SCENARIOS}
 
-# Bugs the suite found in collect (owner: the collect helper, reportkit/collect/). Strict, so
-# each test flips to a failure the day the bug is fixed and the mark must go.
-_KNOWN = {
-    "region appears mid-run": "collect reads ListRegionSubscriptions once; a region subscribed during the run "
-                              "is neither collected nor recorded, so volumes that may have a copy there are "
-                              "judged missing/stale (collect owner: re-list subscriptions at the end and add "
-                              "new regions to `regions` with collected=False)",
-    "clock steps": "collect stamps started_at/finished_at with the wall clock: a step back during the run gives "
-                   "finished_at < started_at (collect owner: finished_at = started_at + monotonic elapsed)",
-}
+# Scenarios that fail because of a known bug (name -> reason naming the owner). Strict, so a test
+# flips to a failure the day the bug is fixed and the mark must go. (Fixed so far: timeouts and
+# dropped connections were not retried; a region subscribed mid-run was ignored; a wall-clock step
+# could make finished_at < started_at.)
+_KNOWN: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ Failures never stop the run: each becomes one ``errors`` row (region, compartmen
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -234,11 +235,35 @@ def _discover(caller: OciCaller, auth: AuthContext) -> tuple[dict, list[dict], s
     return tenancy, subs, home, compartments
 
 
+def _late_subscriptions(run: Collection, caller: OciCaller, auth: AuthContext, home: str,
+                        subs: list[dict]) -> list[dict]:
+    """Re-list the region subscriptions after the run; a region that became READY meanwhile was not read.
+
+    It is added to the subscriptions (so ``regions`` shows it with collected False) and recorded as an
+    ``errors`` row, so assess treats it as a gap instead of judging volumes without it.
+    """
+    try:
+        now, _ = caller.call("identity", home, "ListRegionSubscriptions",
+                             f"/tenancies/{quote(auth.tenancy_id, safe='')}/regionSubscriptions")
+    except CallFailed as exc:
+        run.error(home, None, exc.operation, None, exc.http_status, exc.code,
+                  f"could not re-check region subscriptions after the run: {exc.message}", exc.opc_request_id)
+        return subs
+    known = {s.get("regionName") for s in subs}
+    late = [s for s in now or [] if s.get("regionName") not in known and s.get("status") == "READY"]
+    for sub in late:
+        run.error(sub["regionName"], None, "ListRegionSubscriptions", None, None, "RegionSubscribedDuringRun",
+                  f"region {sub['regionName']} became subscribed while collecting and was not read; "
+                  "collect again to include it", None)
+    return [*subs, *late]
+
+
 def run_collection(auth: AuthContext, *, regions: str | Sequence[str] | None, compartment: str | None,
                    endpoint_template: str | None, workers: int, per_region: int, progress: bool,
                    tuning: Tuning, parameters: dict[str, Any]) -> Inventory:
     """Discover, read everything, and return the :class:`Inventory` (see :func:`reportkit.collect`)."""
     started = pd.Timestamp.now(tz="UTC")
+    clock = time.monotonic()  # finished_at = started_at + elapsed: a wall-clock step mid-run cannot invert them
     # importing the SDK's service modules takes ~1 s of CPU: do it while discovery runs
     warm = threading.Thread(target=_import_services, daemon=True)
     warm.start()
@@ -272,7 +297,8 @@ def run_collection(auth: AuthContext, *, regions: str | Sequence[str] | None, co
         detail = "; ".join(f"{e[0]} {e[2]}: {e[4] or ''} {e[5]} {e[6]}" for e in first)
         raise CollectionError(f"nothing usable was collected: every list call failed ({len(run.rows['errors'])} "
                               f"errors; first: {detail})")
-    finished = pd.Timestamp.now(tz="UTC")
+    subs = _late_subscriptions(run, caller, auth, home, subs)
+    finished = started + pd.Timedelta(seconds=time.monotonic() - clock)
     meta = CollectionMetadata(
         tenancy_id=auth.tenancy_id, tenancy_name=str(tenancy.get("name") or auth.tenancy_id), home_region=home,
         started_at=started, finished_at=finished, reportkit_version=__version__,

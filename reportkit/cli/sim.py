@@ -5,6 +5,7 @@ import argparse
 import json
 import tempfile
 import threading
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,9 @@ def run_serve(args: argparse.Namespace) -> int:
     with server:
         config_path, profile = write_oci_config(config_dir, server.endpoint_template,
                                                 tenancy_id=server.tenancy_id, region=home)
-        first = next((c["id"] for c in doc.get("compartments", [])), server.tenancy_id)
+        # the example lists the home-region compartment holding the most backups, so it shows something
+        per_compartment = Counter(b.get("compartmentId") for b in doc.get("bootVolumeBackups", {}).get(home, []))
+        first = per_compartment.most_common(1)[0][0] if per_compartment else server.tenancy_id
         print(f"endpoint template: {server.endpoint_template}", flush=True)
         print(f"oci config: {config_path} (profile {profile})", flush=True)
         print(f"tenancy: {server.tenancy_id}  regions: {', '.join(server.backend.identity.subscribed_region_names())}",

@@ -229,6 +229,7 @@ def render_report(kind: str, *, parameters: Mapping[str, Any] | None = None, out
     if any(name in params for name in INTERNAL_PARAMETERS):
         raise InputError(f"parameters {', '.join(INTERNAL_PARAMETERS)} are set by reportkit, not by you")
     params = _resolve_inputs(kind, params)
+    _check_copy_targets(kind, params)
     source = Path(notebook_dir or NOTEBOOK_DIR) / NOTEBOOKS[kind]
     if not source.is_file():
         raise ReportError(f"notebook {source} is missing; reinstall reportkit or pass notebook_dir")
@@ -265,6 +266,20 @@ def _resolve_inputs(kind: str, params: dict[str, Any]) -> dict[str, Any]:
 
         params = {**params, "snapshot": str(Path(resolve_snapshot(params.get("snapshot", "latest"))).resolve())}
     return params
+
+
+def _check_copy_targets(kind: str, params: Mapping[str, Any]) -> None:
+    """Refuse copy_targets naming a region the snapshot's tenancy does not subscribe to, before any
+    kernel starts (raises InputError). An unreadable regions table is left for the notebook to report."""
+    if kind != "coverage" or not params.get("copy_targets"):
+        return
+    from reportkit.assess.params import resolve_copy_targets
+
+    try:
+        regions = pd.read_parquet(Path(params["snapshot"]) / "regions.parquet", columns=["region", "region_key"])
+    except Exception:  # noqa: BLE001 - the notebook's load_snapshot names the damage precisely
+        return
+    resolve_copy_targets(params["copy_targets"], regions)
 
 
 _HIVE = re.compile(r"^(tenancy|date)=(.+)$")

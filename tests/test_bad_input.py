@@ -144,12 +144,11 @@ def test_copy_targets_naming_an_unsubscribed_region(world, capsys, tmp_path):
                             "--out", str(tmp_path / "out")], "us-phoenix-1", "not a region this tenancy subscribes to")
 
 
-@pytest.mark.xfail(strict=True, reason="report owner: render_report checks copy_targets' syntax but not the "
-                   "snapshot's subscribed regions, so the kernel starts and the notebook fails (exit 1, "
-                   "a FAILED.ipynb in --out) instead of a one-line InputError before any kernel starts")
 def test_copy_targets_in_report_parameters(world, capsys, tmp_path):
     _fails_cleanly(capsys, ["report", "coverage", "--snapshot", str(world["snapshot"]), "-p", "copy_targets",
-                            "uk-london-1=us-phoenix-1", "--out", str(tmp_path), "--quiet"], "us-phoenix-1")
+                            "uk-london-1=us-phoenix-1", "--out", str(tmp_path), "--quiet"], "us-phoenix-1",
+                   "not a region this tenancy subscribes to")
+    assert not list(tmp_path.iterdir())  # refused before any kernel started or file was written
 
 
 # --------------------------------------------------------------------------------------------------
@@ -209,12 +208,8 @@ def test_missing_snapshot_folder(capsys, tmp_path):
 # --------------------------------------------------------------------------------------------------
 # IAM policy files
 # --------------------------------------------------------------------------------------------------
-_NO_FILE_NAME = pytest.mark.xfail(strict=True, reason="iam owner: reportkit/iam/policyset.py policies_from_export "
-                                  "says the JSON shape is wrong but not which file (where)")
-
-
 @pytest.mark.parametrize("content", [b'[{"statements": ["Allow group A to', b"\xff\xfe\x00garbage\x80",
-                                     pytest.param(b'{"not": "a policy export"}', marks=_NO_FILE_NAME)])
+                                     b'{"not": "a policy export"}'])
 def test_malformed_policy_file(capsys, tmp_path, content):
     path = tmp_path / "policies.json"
     path.write_bytes(content)

@@ -86,7 +86,10 @@ def read_policies_file(path: Path) -> Any:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"policies file {path} looks like JSON but is not valid JSON: {exc}") from None
-        return policies_from_export(data)
+        try:
+            return policies_from_export(data)
+        except InputError as exc:  # say which file: the shape error alone does not
+            raise InputError(f"policies file {path}: {exc}") from None
     # A text file is one policy named after the file; statement numbers are line numbers, so an
     # error's "statement 7" is line 7 of the file.
     rows = [{"policy_name": Path(path).name, "statement_index": number, "statement": line.strip()}

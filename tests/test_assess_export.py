@@ -150,3 +150,13 @@ def test_docs_assess_md_is_current() -> None:
 
     path = Path(__file__).resolve().parents[1] / "docs" / "assess.md"
     assert path.read_text(encoding="utf-8") == render(), "regenerate: python -m reportkit.assess.docs > docs/assess.md"
+
+
+def test_a_second_export_never_overwrites_the_first(tmp_path: Path) -> None:
+    result = assess(sample().inventory())
+    first = export_assessment(result, tmp_path / "out")
+    before = {name: path.read_bytes() for name, path in first.items()}
+    second = export_assessment(result, tmp_path / "out")
+    assert second["volumes.csv"].parent == tmp_path / "out-2"
+    assert {name: path.read_bytes() for name, path in first.items()} == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "staging folder left behind"

@@ -1,7 +1,10 @@
 """I/O: write an assessment as CSV files and summary.json for automation (stable column order)."""
 from __future__ import annotations
 
+import errno
 import json
+import shutil
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,32 +29,49 @@ def export_assessment(assessment: Assessment, out_dir: str | Path) -> dict[str, 
     """Write backups.csv, volumes.csv, findings.csv, controls.csv and summary.json into ``out_dir``.
 
     Columns follow the schema declarations (docs/assess.md); timestamps are ISO 8601 UTC; cells a
-    spreadsheet would run as a formula are neutralised. Returns {file name: path written}.
+    spreadsheet would run as a formula are neutralised. The files are written into a hidden
+    staging folder and renamed into place at once; an earlier export is never overwritten: when
+    ``out_dir`` already holds files, the export goes to ``out_dir-2`` (``-3``, ...). Returns
+    {file name: path written}.
     """
-    out = Path(out_dir)
+    target = Path(out_dir)
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     except OSError as exc:
-        raise InputError(f"cannot create output folder {out}: {exc}") from exc
-    written: dict[str, Path] = {}
-    for name, (attr, table) in EXPORTS.items():
-        frame = getattr(assessment, attr)[table.column_names]
-        path = out / name
-        _write_csv(neutralise_formulas(_iso_times(frame)), path)
-        written[name] = path
-    summary = {
-        "summary": assessment.summary.to_dict(),
-        "parameters": assessment.parameters,
-        "collection": assessment.metadata.to_dict(),
-        "controls": json.loads(assessment.controls.astype(object).where(assessment.controls.notna(), None)
-                               .to_json(orient="records")),
-    }
-    path = out / "summary.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(summary, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8")
-    tmp.replace(path)
-    written["summary.json"] = path
-    return written
+        raise InputError(f"cannot create output folder {target}: {exc}") from exc
+    try:
+        for name, (attr, table) in EXPORTS.items():
+            frame = getattr(assessment, attr)[table.column_names]
+            neutralise_formulas(_iso_times(frame)).to_csv(staging / name, index=False, lineterminator="\n")
+        summary = {
+            "summary": assessment.summary.to_dict(),
+            "parameters": assessment.parameters,
+            "collection": assessment.metadata.to_dict(),
+            "controls": json.loads(assessment.controls.astype(object).where(assessment.controls.notna(), None)
+                                   .to_json(orient="records")),
+        }
+        (staging / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=False, default=str) + "\n",
+                                              encoding="utf-8")
+        final = _publish(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return {name: final / name for name in [*EXPORTS, "summary.json"]}
+
+
+def _publish(staging: Path, target: Path) -> Path:
+    """Rename ``staging`` to ``target`` (or ``target-N``): rename onto a non-empty folder fails, so
+    two concurrent exports can never land in, or clobber, the same folder."""
+    for n in range(1, 10_000):
+        candidate = target if n == 1 else target.with_name(f"{target.name}-{n}")
+        try:
+            staging.rename(candidate)
+            return candidate
+        except OSError as exc:
+            if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY, errno.EISDIR, errno.ENOTDIR):
+                raise InputError(f"cannot write the assessment to {candidate}: {exc}") from exc
+    raise InputError(f"{target}: 10,000 earlier exports already exist; pass another --out")
 
 
 def _iso_times(frame: pd.DataFrame) -> pd.DataFrame:
@@ -60,9 +80,3 @@ def _iso_times(frame: pd.DataFrame) -> pd.DataFrame:
         if isinstance(dtype, pd.DatetimeTZDtype):
             out[name] = frame[name].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ").astype("string")
     return out
-
-
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    frame.to_csv(tmp, index=False, lineterminator="\n")
-    tmp.replace(path)

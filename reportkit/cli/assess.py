@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
                     image_overrides=overrides)
     written = export_assessment(result, args.out)
     print(format_summary(result))
-    print(f"wrote {len(written)} files to {args.out}/: {', '.join(sorted(written))}")
+    folder = next(iter(written.values())).parent  # args.out, or args.out-N when that already held an export
+    print(f"wrote {len(written)} files to {folder}/: {', '.join(sorted(written))}")
     if args.fail_under is not None:
         pct = result.summary.coverage_pct
         if pct is None or pct < args.fail_under:

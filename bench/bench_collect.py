@@ -17,7 +17,7 @@ Compared in one run:
   (every compartment); full-tenancy time = slice time / slice requests x the loop's requests on
   the whole tenancy (counted from the document: pages of 100 per region x compartment for
   backups and volumes, one assignment call per volume, one GetImage per distinct image, plus
-  the 3 discovery calls). The model's request count for the slice is checked against the fake's
+  the discovery calls). The model's request count for the slice is checked against the fake's
   request log;
 - the ``oci`` CLI in a bash loop (``--all`` listings, ``jq`` for the volume ids, one
   ``get-volume-backup-policy-asset-assignment`` per volume) on a slice of one region and the
@@ -56,7 +56,6 @@ COLLECT_REPEATS = 3
 SDK_SLICE_REGIONS = 1
 CLI_SLICE_COMPARTMENTS = 11
 SDK_DEFAULT_PAGE = 100  # the fake's (and OCI's usual) page size when the caller gives no limit
-DISCOVERY_CALLS = 3     # GetTenancy/ListRegionSubscriptions/ListCompartments in the user loop
 
 
 # ------------------------------------------------------------------------------ child processes
@@ -128,8 +127,12 @@ def _pages(n: int, limit: int) -> int:
 
 def sdk_loop_requests(layout: dict[str, dict[str, list[int]]], compartments: list[str], regions: list[str],
                       images_per_region: int = 1) -> int:
-    """Requests the user's SDK loop makes on ``regions`` (see the module docstring)."""
-    total = DISCOVERY_CALLS
+    """Requests the user's SDK loop makes on ``regions`` (see the module docstring).
+
+    ``compartments`` is the root first, then every compartment ListCompartments returns.
+    """
+    # discovery: GetTenancy, ListRegionSubscriptions, ListCompartments (pages of 100)
+    total = 2 + _pages(len(compartments) - 1, SDK_DEFAULT_PAGE)
     for region in regions:
         for cid in compartments:
             n_backups, n_volumes = layout.get(region, {}).get(cid, [0, 0])
@@ -206,11 +209,32 @@ done
 
 
 # ------------------------------------------------------------------------------ the benchmark
+SEARCH_KEYWORDS = ("search", "use_search", "resource_search", "prefilter")
+
+
+def search_option() -> tuple[str, bool] | None:
+    """(keyword, default) of collect's Resource Search pre-filter switch, or None if it has none."""
+    import inspect
+
+    import reportkit.collect as rc
+
+    params = inspect.signature(rc.collect).parameters
+    for name in SEARCH_KEYWORDS:
+        if name in params:
+            return name, bool(params[name].default)
+    return None
+
+
+def _api_log(sim: SimProcess) -> list[dict[str, Any]]:
+    """The fake's log of API requests (its own admin calls, ``Sim*``, left out)."""
+    return [e for e in sim.requests() if not str(e["operation"]).startswith("Sim")]
+
+
 def _collect_once(sim: SimProcess, params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     time.sleep(BURST / RATE_RPS + 0.5)  # let every token bucket refill, so each run starts alike
     sim.clear_requests()
     result = run_child("bench.bench_collect", "_collect_child", params)
-    log = sim.requests()
+    log = _api_log(sim)
     result["requests"] = len(log)
     result["throttled_429"] = sum(1 for e in log if e["status"] == 429)
     return result, log
@@ -260,13 +284,26 @@ def run(quick: bool = False, *, log: Any = print) -> dict[str, Any]:
         })
         out["collect_over_lower_bound"] = median["collect_s"] / bound["lower_bound_s"]
 
+        # 1b. Resource Search pre-filter on vs off, when collect has the option: the median runs
+        # above used its default; one run with the other value
+        option = search_option()
+        if option is not None:
+            name, default = option
+            other, _ = _collect_once(sim, {**base, "extra": {name: not default}})
+            on, off = (median, other) if default else (other, median)
+            out.update(search_option=name, search_default=default, search_on_s=on["collect_s"],
+                       search_on_requests=on["requests"], search_off_s=off["collect_s"],
+                       search_off_requests=off["requests"], search_on_backups=on["backups"],
+                       search_off_backups=off["backups"])
+            log(f"    {name}={not default}: {other['collect_s']:.1f} s, {other['requests']} requests")
+
         # 2. the sequential SDK loop on a slice, extrapolated per request
         slice_regions = sim.regions[:SDK_SLICE_REGIONS]
         log(f"  sequential SDK loop on {len(slice_regions)} region(s) ...")
         time.sleep(BURST / RATE_RPS + 0.5)
         sim.clear_requests()
         sdk = run_child("bench.bench_collect", "_sdk_loop_child", {**base, "regions": slice_regions})
-        sdk_log = sim.requests()
+        sdk_log = _api_log(sim)
         images = len({e["path"] for e in sdk_log if e["operation"] == "GetImage"})
         model_slice = sdk_loop_requests(sim.layout, sim.compartments, slice_regions, images // len(slice_regions))
         model_full = sdk_loop_requests(sim.layout, sim.compartments, sim.regions, images // len(slice_regions))
@@ -294,7 +331,7 @@ def run(quick: bool = False, *, log: Any = print) -> dict[str, Any]:
         start = time.perf_counter()
         subprocess.run(["bash", "-c", script], check=True, capture_output=True, text=True)
         cli_s = time.perf_counter() - start
-        cli_log = sim.requests()
+        cli_log = _api_log(sim)
         inv_slice = cli_invocations(sim.layout, cli_comps, [region])
         inv_full = cli_invocations(sim.layout, sim.compartments, sim.regions)
         cli_full = cli_s / inv_slice * inv_full

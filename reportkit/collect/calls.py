@@ -100,6 +100,7 @@ class OciCaller:
             if self.template:
                 kwargs["service_endpoint"] = self.template.format(region=region)
             client = cls(dict(self.auth.config, region=region), **kwargs)
+            _settle_environment(client)
             self._clients[key] = client
             return client
 
@@ -218,6 +219,29 @@ class OciCaller:
     @property
     def regions_down(self) -> dict[str, str]:
         return dict(self._regions_down)
+
+
+def _settle_environment(client: Any) -> None:
+    """Read the proxy and CA-bundle environment once for this client, not on every request.
+
+    With ``trust_env`` on, requests' ``merge_environment_settings`` walks ``os.environ`` twice per
+    request (~0.3-0.5 ms of CPU, ~13 % of a request's client CPU in a profile). A client talks to
+    one endpoint, so what the environment says for it cannot change between requests: resolve it
+    now, with requests' own rules (``no_proxy`` honoured; the variables win over session
+    settings, as they do per request), then stop re-reading.
+    """
+    import os
+
+    from oci._vendor.requests.utils import get_environ_proxies
+
+    session = client.base_client.session
+    if not session.trust_env:
+        return
+    session.proxies.update(get_environ_proxies(client.base_client.endpoint))
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        session.verify = bundle
+    session.trust_env = False
 
 
 def _short(exc: BaseException) -> str:

@@ -61,7 +61,7 @@ def bench_collect(quick: bool) -> tuple[list[Row], dict[str, Any]]:
             f"floor {_s(f['bound_rate_floor_s'])})"),
         Row(sec, "collect / lower bound", f"{f['collect_over_lower_bound']:.2f}x", "<= 1.5x",
             f["collect_over_lower_bound"] <= 1.5),
-        Row(sec, f"sequential SDK loop (extrapolated from {f['sdk_slice_regions']} region)",
+        Row(sec, f"sequential SDK loop (extrapolated from {f['sdk_slice_regions']} region(s))",
             _s(f["sdk_full_s_extrapolated"])),
         Row(sec, "speed-up over the sequential SDK loop", f"{f['sdk_over_collect']:.1f}x", ">= 20x",
             f["sdk_over_collect"] >= 20),
@@ -180,7 +180,7 @@ def _collect_method(f: dict[str, Any]) -> str:
   `list_boot_volume_backups` and `list_boot_volumes` for every compartment of each region, one
   `get_volume_backup_policy_asset_assignment` per volume, `get_image` once per distinct image, then
   `pd.DataFrame([oci.util.to_dict(b) ...])`; SDK default retry strategy, no page `limit` (the
-  fake's default page is 100, as OCI's). Run on {f['sdk_slice_regions']} region (all
+  fake's default page is 100, as OCI's). Run on {f['sdk_slice_regions']} region(s) (all
   {f['tenancy_compartments'] + 1} compartments): {_s(f['sdk_slice_s'])} for {f['sdk_slice_requests']:,} requests
   (the request model predicted {f['sdk_slice_requests_model']:,}), {f['sdk_slice_429']} x 429.
   **Extrapolation, per request**: {_s(f['sdk_slice_s'])} / {f['sdk_slice_requests']:,} requests x
@@ -225,8 +225,9 @@ of CPU (cProfile of `OciCaller.call`, one thread, and under 32 threads):
 - RSA-SHA256 request signing (the SDK's signer, `cryptography` `RSAPrivateKey.sign`): ~1.1 ms;
 - the `requests`/`urllib3`/`http.client` stack: ~1 ms;
 - `requests`' `merge_environment_settings` -> `get_environ_proxies`, walking `os.environ` on every
-  request: ~0.3-0.5 ms (13 % of the profile); `session.trust_env = False` on each SDK client
-  when no proxy / CA-bundle variable is set removes it (measured: client CPU -20 %);
+  request: ~0.2-0.5 ms (13 % of the profile). **Fixed** in commit 50550e6: each SDK client now
+  resolves the proxy and CA-bundle variables once, with requests' own rules, then stops
+  re-reading them (A/B, one thread: 2.2-2.8 -> 1.9-2.6 ms of CPU per request, ~10 %);
 - the SDK's `_read_propagation_request_id_from_file` stats a file on every request (small);
 - per backup ~14 us (JSON parse + row tuple): ~1.4 s for 100,000 backups, not the problem.
 
@@ -234,7 +235,8 @@ of CPU (cProfile of `OciCaller.call`, one thread, and under 32 threads):
 scratch script (one paged `SearchResources` per region for `bootvolume` and for
 `bootvolumebackup`; list only compartments with hits): requests 6,295 -> 2,790
 (ListBootVolumeBackups 2,011 -> 201, ListBootVolumes 2,010 -> 200, +113 SearchResources), client
-user CPU 27 s -> 11 s (7-9 s with `trust_env = False`), every backup and volume still read. Wall
+user CPU 27 s -> 11 s (7-9 s without the per-request environment reads), every backup and
+volume still read. Wall
 only fell to 28-34 s, for two reasons that are not the client's:
 - the fake's `SearchResources` rebuilds every backup record of the region for each page it
   serves (`reportkit/sim/models.py` `search_resources`, and `list_boot_volume_backups` scans the
@@ -249,15 +251,15 @@ request, ~14 s per baseline run), as do other jobs: (client CPU + fake CPU) / 2 
 its own, ~20 s for the baseline, above 1.5 x 7 s. The lower bound assumes an infinitely fast
 server; OCI's servers are someone else's cores.
 
-**What would meet the targets**, in order of gain (none of it is done here: `reportkit/collect`
-was still being changed by its owner while this suite was written):
+**What would meet the targets**, in order of gain (only item 3 is done; the others change
+behaviour or other owners' code and are left to them):
 1. Resource Search pre-filter in collect, on by default with a flag to turn it off; a
    compartment without hits is skipped only when the search itself succeeded for that region
    (a failed search = list every compartment), and skipped compartments are recorded in the
    metadata, so the indexing delay and unreadable compartments are visible, never a silent gap.
 2. Feed the binding bucket first: submit every ListBootVolumes before the backup listings, so the
    assignment calls (the 7 s floor) start at t~0 and overlap everything else.
-3. `trust_env = False` on the SDK clients when no proxy/CA variable is set (-20 % CPU).
+3. Read the proxy/CA environment once per client, not per request: done (~10 % CPU per request).
 4. In the fake (benchmark realism, not product): index records by compartment and build a search
    result once per query, so the fake's CPU per request stops growing with the tenancy.
 5. A second client process (regions split in two) for the second core; pays off against real

@@ -52,8 +52,8 @@ QUICK = {"regions": 3, "compartments": 40, "volumes": 300, "backups": 6_000}
 LATENCY_MS = 50.0
 RATE_RPS = 25.0
 BURST = 25.0
-COLLECT_REPEATS = 3
-SDK_SLICE_REGIONS = 1
+COLLECT_REPEATS = 5
+SDK_SLICE_REGIONS = 2
 CLI_SLICE_COMPARTMENTS = 11
 SDK_DEFAULT_PAGE = 100  # the fake's (and OCI's usual) page size when the caller gives no limit
 

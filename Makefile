@@ -35,7 +35,7 @@ test: setup browser  ## run the test suite
 lab: setup  ## open JupyterLab on notebooks/ with the project's kernel
 	$(PY) -m pip install --quiet -e ".[test,lab]"
 	$(PY) -m reportkit demo --collect-only
-	cd notebooks && ../$(PY) -m jupyter lab
+	cd notebooks && REPORTKIT_SNAPSHOTS=$(CURDIR)/data/snapshots ../$(PY) -m jupyter lab
 
 bench: setup  ## run every benchmark, print the table, write docs/performance.md
 	$(PY) -m bench

@@ -152,7 +152,7 @@ class MonthlyHistory:
     parameters: dict[str, Any] = field(default_factory=dict)
 
 
-def load_monthly(root: str | Path, *, month: str | None = None, tenancy: str | None = None, months: int = 12,
+def load_monthly(root: str | Path | None, *, month: str | None = None, tenancy: str | None = None, months: int = 12,
                  rpo_days: int = 7, copy_targets: Mapping[str, str | Sequence[str]] | None = None) -> MonthlyHistory:
     """Return the monthly picture: month-end snapshots, coverage trend, controls and finding changes.
 
@@ -163,6 +163,9 @@ def load_monthly(root: str | Path, *, month: str | None = None, tenancy: str | N
     from reportkit.assess import assess
     from reportkit.snapshot import load_snapshot
 
+    from reportkit.snapshot import DEFAULT_ROOT
+
+    root = DEFAULT_ROOT if root is None else root
     # one month more than shown: the first shown month needs its predecessor for the changes
     snaps = month_end_snapshots(root, month=month, months=months + 1, tenancy=tenancy)
     if snaps.empty:

@@ -185,7 +185,7 @@ PARAMETERS: dict[str, dict[str, Callable[[str, Any], Any]]] = {
         "as_of": _optional(_timestamp), "top_n": _int(1), **_COMMON,
     },
     "monthly": {
-        "month": _optional(_month), "history": _folder, "tenancy": _optional(_text), "rpo_days": _int(1),
+        "month": _optional(_month), "history": _optional(_folder), "tenancy": _optional(_text), "rpo_days": _int(1),
         "copy_targets": _optional(_copy_targets), "top_n": _int(1), **_COMMON,
     },
     "explore": {
@@ -256,6 +256,10 @@ def render_report(kind: str, *, parameters: Mapping[str, Any] | None = None, out
 
 def _resolve_inputs(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     """Pin 'latest' to a concrete snapshot folder so the audit notebook names the exact input."""
+    if kind == "monthly" and not params.get("history"):
+        from reportkit.snapshot import DEFAULT_ROOT
+
+        params = {**params, "history": _folder("history", DEFAULT_ROOT)}
     if kind == "monthly" and not params.get("month"):
         from reportkit.history import month_end_snapshots
 

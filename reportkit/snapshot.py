@@ -30,7 +30,9 @@ from reportkit.schema import CATEGORY, INVENTORY_TABLES
 
 SNAPSHOT_SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
-DEFAULT_ROOT = "data/snapshots"
+#: where snapshots go and "latest" is looked up; REPORTKIT_SNAPSHOTS overrides it (notebook kernels
+#: run in notebooks/, so `make lab` points it at the project's data/snapshots)
+DEFAULT_ROOT = os.environ.get("REPORTKIT_SNAPSHOTS") or "data/snapshots"
 _TMP_PREFIX = ".tmp-"
 _RUN_FORMAT = "%Y%m%dT%H%M%SZ"
 _RUN_NAME = re.compile(r"^\d{8}T\d{6}Z(-\d+)?$")

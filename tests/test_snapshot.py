@@ -208,3 +208,16 @@ def test_history_lists_manifests_and_queries_every_snapshot_with_duckdb(tmp_path
     per_date = query_history(tmp_path, "SELECT CAST(date AS VARCHAR) AS d, count(*) AS n FROM backups GROUP BY 1 ORDER BY 1")
     assert per_date.to_dict("records") == [{"d": "2026-10-01", "n": 3}, {"d": "2026-11-01", "n": 2}]
     assert query_history(tmp_path / "empty", "images").empty
+
+
+def test_reportkit_snapshots_env_sets_where_latest_is_found(tmp_path):
+    # Notebook kernels run in notebooks/, so `make lab` points REPORTKIT_SNAPSHOTS at data/snapshots.
+    folder = save_snapshot(_inventory(), tmp_path / "snaps")
+    elsewhere = tmp_path / "notebooks"
+    elsewhere.mkdir()
+    code = "from reportkit.snapshot import resolve_snapshot; print(resolve_snapshot('latest'))"
+    env = {**os.environ, "REPORTKIT_SNAPSHOTS": str(tmp_path / "snaps")}
+    out = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert Path(out.stdout.strip()).resolve() == folder.resolve()

@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("kind", choices=["coverage", "monthly", "explore"], help="which report")
     parser.add_argument("--snapshot", help="snapshot folder, a snapshots root, or 'latest' (coverage, explore)")
     parser.add_argument("--month", help="month YYYY-MM (monthly; default: the newest snapshot's month)")
-    parser.add_argument("--history", help="snapshots folder (monthly; default data/snapshots)")
+    parser.add_argument("--history", help="snapshots folder (monthly; default $REPORTKIT_SNAPSHOTS or data/snapshots)")
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                         help="set a notebook parameter, e.g. -p rpo_days 7 (repeatable)")
     parser.add_argument("--out", default="data/reports", help="output folder (default data/reports)")
@@ -50,8 +50,6 @@ def run(args: argparse.Namespace) -> int:
         if name in params:
             raise InputError(f"give {name} either as --{name} or as -p {name}, not both")
         params[name] = value
-    if args.kind == "monthly":
-        params.setdefault("history", "data/snapshots")
     result = render_report(args.kind, parameters=params, out_dir=args.out, progress=not args.quiet)
     print(result.html)
     for role, path in sorted(result.files.items()):

@@ -251,8 +251,8 @@ request, ~14 s per baseline run), as do other jobs: (client CPU + fake CPU) / 2 
 its own, ~20 s for the baseline, above 1.5 x 7 s. The lower bound assumes an infinitely fast
 server; OCI's servers are someone else's cores. The same load decides the 20x target: with the
 machine nearly idle, collect runs take 16-22 s (18-24x the sequential loop, which is mostly
-waiting and barely slows down under load); at load 4-5 they took 34-38 s (12x). The target is
-met only with margin to spare once the request count falls (item 1 below).
+waiting and barely slows down under load); at load 4-5 they took 34-38 s (12x). Margin on that
+target has to come from fewer requests (item 1 below).
 
 **What would meet the targets**, in order of gain (only item 3 is done; the others change
 behaviour or other owners' code and are left to them):

@@ -200,7 +200,10 @@ def _month_grid(rows: pd.DataFrame, *, end: str, months: int) -> pd.DataFrame:
     """Return one row per month of the window; months without a snapshot have NA values (a gap, not zero)."""
     last = pd.Period(end, "M")
     grid = pd.DataFrame({"month": [str(last - i) for i in range(months - 1, -1, -1)]})
-    return grid.merge(rows, on="month", how="left")
+    out = grid.merge(rows, on="month", how="left")
+    # counts stay whole numbers: the NA of an empty month must not turn a column into floats
+    counts = [c for c in out.columns if c in rows.columns and pd.api.types.is_integer_dtype(rows[c].dtype)]
+    return out.astype({c: "Int64" for c in counts})
 
 
 __all__ = ["MonthlyHistory", "change_counts", "compare_findings", "control_status", "load_monthly",

@@ -471,6 +471,8 @@ body.jp-Notebook { max-width: 1120px; margin: 0 auto; padding: 24px 32px 64px;
 .rk-note { color: #555; font-size: 12px; margin: 4px 0 14px; }
 .rk-chart { margin: 8px 0 18px; } .rk-chart img { display: block; }
 .rk-table td, .rk-table th, .rk-freshness td, .rk-freshness th { text-align: left !important; vertical-align: top; }
+/* long OCIDs and messages wrap inside the page instead of pushing the last columns off it */
+.rk-table { max-width: 100%; } .rk-table td { overflow-wrap: anywhere; max-width: 28em; }
 .rk-table td.rk-num, .rk-table th.rk-num { text-align: right !important; }
 .rk-table caption { caption-side: top; text-align: left; color: #555; font-size: 12px; }
 .rk-signoff td { height: 2.2em; min-width: 14em; border-bottom: 1px solid #999; }

@@ -313,6 +313,11 @@ class SimBackend:
         self.lock = threading.RLock()
         self.knobs = Knobs()
         self.log: list[LogEntry] = []
+        # bumped whenever what a list or search call can see changes (load, copy, knobs, subscription);
+        # the per-compartment indexes and the search result cache are keyed by it
+        self.state_version = 0
+        self._indexes: dict[tuple[str, str], tuple[tuple, dict[str | None, list[Record]]]] = {}
+        self._search_cache: dict[tuple, list[WireDict]] = {}
         self._reset_fault_state()
         self.load(doc or empty_document())
 
@@ -351,6 +356,14 @@ class SimBackend:
             self.listings: list[Record] = [Record(x) for x in doc.get("marketplaceListings", [])]
             # (region, token) -> (request fingerprint, copy id, destination region, expiry)
             self.retry_tokens: dict[tuple[str, str], tuple[str, str, str, datetime]] = {}
+            self.changed()
+
+    def changed(self) -> None:
+        """Note that resources, access or subscriptions changed: drop the indexes and search results."""
+        with self.lock:
+            self.state_version += 1
+            self._indexes.clear()
+            self._search_cache.clear()
 
     def reset(self) -> None:
         """Reload the last loaded document, switch every knob off and clear the request log."""
@@ -366,6 +379,7 @@ class SimBackend:
         with self.lock:
             self.knobs = self.knobs.updated(changes)
             self._reset_fault_state()
+            self.changed()  # denied_compartments changes what list and search calls show
             return self.knobs
 
     def take_token(self, region: str, operation: str) -> bool:
@@ -414,7 +428,27 @@ class SimBackend:
                    "status": "READY", "isHomeRegion": False}
             self.identity.subscriptions.append(Record(sub))
             self.regions.setdefault(region_name, RegionBackend(region_name))
+            self.changed()
             return sub
+
+    # ------------------------------------------------------------------------------ indexes
+    def _by_compartment(self, backend: RegionBackend, kind: str) -> dict[str | None, list[Record]]:
+        """Records of one region's ``boot_volume_backups`` or ``boot_volumes`` grouped by compartment.
+
+        Built once per state version (and rebuilt if the dict was changed behind the backend's
+        back, which its length shows), so a list call costs O(its compartment), not O(the region).
+        Each group keeps the region's insertion order.
+        """
+        records: dict[str, Any] = getattr(backend, kind)
+        key = (self.state_version, len(records))
+        cached = self._indexes.get((backend.name, kind))
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        index: dict[str | None, list[Record]] = {}
+        for rec in records.values():
+            index.setdefault(rec.compartment_id, []).append(rec)
+        self._indexes[(backend.name, kind)] = (key, index)
+        return index
 
     # ------------------------------------------------------------------------------ access
     def denied(self) -> set[str]:
@@ -510,9 +544,8 @@ class SimBackend:
             self._check_list_compartment(compartment_id)
             now = self.clock.now
             out = []
-            for bkp in backend.boot_volume_backups.values():
-                if bkp.compartment_id != compartment_id:
-                    continue
+            for bkp in self._by_compartment(backend, "boot_volume_backups").get(compartment_id, []):
+                assert isinstance(bkp, BootVolumeBackup)
                 item = bkp.to_dict(now)
                 if boot_volume_id and item.get("bootVolumeId") != boot_volume_id:
                     continue
@@ -541,9 +574,10 @@ class SimBackend:
             elif not volume_group_id:
                 raise MissingParameter("compartmentId or volumeGroupId is required.")
             denied = self.denied()
-            return [v.to_dict() for v in backend.boot_volumes.values()
-                    if (compartment_id is None or v.compartment_id == compartment_id)
-                    and v.compartment_id not in denied
+            candidates = (backend.boot_volumes.values() if compartment_id is None
+                          else self._by_compartment(backend, "boot_volumes").get(compartment_id, []))
+            return [v.to_dict() for v in candidates
+                    if v.compartment_id not in denied
                     and (not availability_domain or v.get("availabilityDomain") == availability_domain)
                     and (not volume_group_id or v.get("volumeGroupId") == volume_group_id)]
 
@@ -625,33 +659,56 @@ class SimBackend:
 
     # ------------------------------------------------------------------------------ search
     _QUERY = re.compile(
-        r"^\s*query\s+(?P<type>bootvolumebackup|bootvolume)\s+resources"
+        r"^\s*query\s+(?P<types>[a-z]+(?:\s*,\s*[a-z]+)*)\s+resources"
         r"(?:\s+where\s+lifecycleState\s*=\s*'(?P<state>[^']*)')?\s*$", re.IGNORECASE)
+    _SEARCH_TYPES = {"bootvolumebackup": ("boot_volume_backups", "BootVolumeBackup"),
+                     "bootvolume": ("boot_volumes", "BootVolume")}
 
     def search_resources(self, region: str, query: str | None) -> list[WireDict]:
-        """Structured search, region-scoped, only resources the auditing user can read."""
+        """Structured search, region-scoped, only resources the auditing user can read.
+
+        ``query bootvolume, bootvolumebackup resources`` (OCI's grammar: several types separated by
+        commas) returns the types in the order given. The result list is built once per (region,
+        query, state version, simulated time) and served from a cache, so paging through it costs
+        O(page), as a real search index would; callers must not mutate it.
+        """
         with self.lock:
             backend = self.region(region)
             if not query:
                 raise MissingParameter("query is required.")
             match = self._QUERY.match(query)
-            if not match:
+            kinds = [t.strip().lower() for t in match.group("types").split(",")] if match else []
+            if not kinds or any(k not in self._SEARCH_TYPES for k in kinds):
                 raise InvalidParameter(
-                    f"Unsupported query {query!r}: the fake understands 'query bootvolumebackup resources' "
-                    "and 'query bootvolume resources', optionally with \"where lifecycleState = '...'\".")
-            kind = match.group("type").lower()
+                    f"Unsupported query {query!r}: the fake understands 'query bootvolumebackup resources', "
+                    "'query bootvolume resources' and 'query bootvolume, bootvolumebackup resources', "
+                    "optionally with \"where lifecycleState = '...'\".")
+            assert match is not None
             state = match.group("state")
             now = self.clock.now
-            denied = self.denied()
-            if kind == "bootvolumebackup":
-                items = [(r.to_dict(now), "BootVolumeBackup") for r in backend.boot_volume_backups.values()]
-            else:
-                items = [(r.to_dict(), "BootVolume") for r in backend.boot_volumes.values()]
-            out = []
-            for item, rtype in items:
-                if item.get("compartmentId") in denied:
+            key = (region, tuple(dict.fromkeys(kinds)), state.upper() if state is not None else None,
+                   self.state_version, now,
+                   len(backend.boot_volume_backups), len(backend.boot_volumes))
+            cached = self._search_cache.get(key)
+            if cached is None:
+                cached = self._search(backend, key[1], key[2], now)
+                if len(self._search_cache) > 256:  # a run asks a handful of queries; bound the memory anyway
+                    self._search_cache.clear()
+                self._search_cache[key] = cached
+            return cached
+
+    def _search(self, backend: RegionBackend, kinds: tuple[str, ...], state: str | None,
+                now: datetime) -> list[WireDict]:
+        denied = self.denied()
+        out = []
+        for kind in kinds:
+            attr, rtype = self._SEARCH_TYPES[kind]
+            records: dict[str, Record] = getattr(backend, attr)
+            for rec in records.values():  # the region's order, as before the cache
+                if rec.compartment_id in denied:
                     continue
-                if state and str(item.get("lifecycleState", "")).upper() != state.upper():
+                item = rec.to_dict(now)
+                if state and str(item.get("lifecycleState", "")).upper() != state:
                     continue
                 summary = {
                     "resourceType": rtype,
@@ -668,7 +725,7 @@ class SimBackend:
                     "additionalDetails": {},
                 }
                 out.append({k: v for k, v in summary.items() if v is not None})
-            return out
+        return out
 
     # ------------------------------------------------------------------------------ copy
     def _find_backup(self, backup_id: str) -> tuple[str, BootVolumeBackup] | None:
@@ -789,6 +846,7 @@ class SimBackend:
             available_at = creating_at + timedelta(seconds=size * self.knobs.copy_seconds_per_gb)
             record = BootVolumeBackup(data, schedule=(creating_at, available_at))
             self.regions[destination].boot_volume_backups[new_id] = record
+            self.changed()
             if retry_token:
                 self.retry_tokens[(region, retry_token)] = (fingerprint, new_id, destination, now + RETRY_TOKEN_TTL)
             return record.to_dict(now), destination

@@ -33,6 +33,7 @@ def collect(
     per_region: int | None = None,
     progress: bool = True,
     tuning: Tuning | None = None,
+    use_search: bool = True,
 ) -> Inventory:
     """Read every subscribed region and compartment and return the :class:`Inventory`.
 
@@ -45,6 +46,21 @@ def collect(
     - ``workers``: thread pool size (default 32); ``per_region``: requests of one region in
       flight at once (default 8).
     - ``progress``: a ``tqdm.auto`` bar (terminal and Jupyter).
+    - ``use_search``: pre-filter compartments with OCI Resource Search (one paged
+      ``query bootvolume, bootvolumebackup resources`` per region) and list boot volumes and
+      backups only where it found some, in the root, and in every compartment ListCompartments
+      does not mark accessible. Most compartments of a real tenancy are empty, so this saves most
+      of the requests. Trade-offs: (1) the search index lags: a volume or backup created in the
+      last minutes may not be indexed yet, and a compartment holding only such resources is
+      skipped; pass ``use_search=False`` (``reportkit collect --no-search``) for an audit that
+      must include the last minutes. (2) Search shows only what the caller may inspect: a
+      compartment we cannot read has no hits, so it is never skipped on the search's word; it is
+      listed and its failure stays an ``errors`` row. ``isAccessible`` says the compartment can be
+      read at all, not that boot volumes in it can: the auditor policy in docs/security.md grants
+      them tenancy-wide, so search and listings agree; with a narrower, per-compartment policy
+      use ``use_search=False``. A region whose search fails is listed in
+      full. What the search did is in ``inv.metadata.parameters["search"]`` (regions searched,
+      fallback regions with the reason, compartments skipped per region).
 
     Partial failures are rows of ``inv.errors``; raises :class:`~reportkit.errors.CollectionError`
     only when nothing usable was read, :class:`~reportkit.errors.ConfigError` /
@@ -64,11 +80,11 @@ def collect(
         "profile": profile or os.environ.get("OCI_CLI_PROFILE"), "auth": ctx.method, "source": ctx.source,
         "regions": regions if regions is None or isinstance(regions, str) else list(regions),
         "compartment": compartment, "endpoint_template": endpoint_template, "workers": workers,
-        "per_region": per_region,
+        "per_region": per_region, "use_search": bool(use_search),
     }
     return run_collection(ctx, regions=regions, compartment=compartment, endpoint_template=endpoint_template,
                           workers=workers, per_region=per_region, progress=progress, tuning=tuning or Tuning(),
-                          parameters=parameters)
+                          parameters=parameters, use_search=bool(use_search))
 
 
 make_module_callable(__name__, collect)

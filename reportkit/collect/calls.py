@@ -173,17 +173,19 @@ class OciCaller:
             time.sleep(random.uniform(0, min(self.tuning.backoff_max, self.tuning.backoff_base * 2 ** attempts)))
 
     def pages(self, service: str, region: str, operation: str, path: str,
-              query: dict[str, Any]) -> Iterator[list[Any]]:
+              query: dict[str, Any], *, method: str = "GET", body: Any = None) -> Iterator[list[Any]]:
         """Yield each page of a list call (``limit`` = tuning.page_limit), following opc-next-page.
 
         An empty page with a next-page token is followed, as OCI documents. A failure raises
         :class:`CallFailed` after the pages already yielded (those items are real and kept).
+        ``method``/``body`` serve list calls that are POSTs (Resource Search: the same body on
+        every page).
         """
         params = dict(query, limit=self.tuning.page_limit)
         number = 1
         while True:
             try:
-                data, headers = self.call(service, region, operation, path, query=params)
+                data, headers = self.call(service, region, operation, path, method=method, query=params, body=body)
             except CallFailed as exc:
                 if number > 1:
                     exc.message = f"page {number}: {exc.message}"

@@ -3,7 +3,13 @@
 Request plan (what a tenancy of R regions and C compartments costs):
 - discovery: GetTenancy + ListRegionSubscriptions (auth region), ListCompartments once for the
   whole tree (home region, ``compartmentIdInSubtree=true``, ``accessLevel=ANY``);
-- per region x compartment: ListBootVolumeBackups and ListBootVolumes (limit 1000, every page);
+- per region, with the search pre-filter on (the default): one Resource Search
+  ``query bootvolume, bootvolumebackup resources`` (SearchResources, limit 1000, every page);
+- per region x compartment: ListBootVolumeBackups and ListBootVolumes (limit 1000, every page).
+  With the pre-filter, only in the compartments the search cannot vouch empty: those with a hit,
+  the root, and every compartment ListCompartments does not mark ``isAccessible: true`` (search
+  shows nothing where we cannot read, so those are listed and their failure is an ``errors`` row).
+  A region whose search fails is listed in full (recorded in ``parameters["search"]``);
 - per boot volume that can still have a policy (not TERMINATING/TERMINATED):
   GetVolumeBackupPolicyAssetAssignment (OCI has no bulk call for assignments);
 - per distinct backup policy and region: GetVolumeBackupPolicy, once;
@@ -38,6 +44,9 @@ from reportkit.schema import INVENTORY_TABLES
 
 _NO_POLICY_STATES = {"TERMINATING", "TERMINATED"}
 
+#: one structured query per region finds every compartment that holds a boot volume or a backup
+SEARCH_QUERY = "query bootvolume, bootvolumebackup resources"
+
 
 class Collection:
     """One run's state: rows per table, errors, de-duplication sets, progress."""
@@ -60,6 +69,11 @@ class Collection:
         self.bar: Any = None
         self.ready_regions: set[str] = set()
         self.key_to_region: dict[str, str] = {}
+        self.lists_made = 0
+        # Resource Search pre-filter: what it did per region (see search_region)
+        self.regions_searched: list[str] = []
+        self.search_fallbacks: dict[str, str] = {}
+        self.compartments_skipped: dict[str, int] = {}
 
     # ------------------------------------------------------------------------------ plumbing
     def submit(self, region: str, unit: tuple[str, str] | None, operation: str, fn: Callable[..., None],
@@ -111,6 +125,56 @@ class Collection:
         self.rows["errors"].append((region, compartment, operation, resource, status, code, message, request_id, now))
 
     # ------------------------------------------------------------------------------ readers
+    def list_region(self, region: str, compartments: Sequence[str]) -> None:
+        """Queue ListBootVolumeBackups and ListBootVolumes for each compartment of ``region``."""
+        with self._lock:
+            self.lists_made += 2 * len(compartments)
+        for cid in compartments:
+            unit = (region, cid)
+            self.submit(region, unit, "ListBootVolumeBackups", self.list_backups, region, cid, compartment=cid)
+            self.submit(region, unit, "ListBootVolumes", self.list_volumes, region, cid, compartment=cid)
+
+    def search_region(self, region: str, compartments: Sequence[str], vouched: set[str]) -> None:
+        """Page through one Resource Search of ``region``, then list only the compartments it cannot
+        vouch empty: those with a hit, plus every compartment not in ``vouched`` (the root, and
+        compartments ListCompartments did not mark accessible: search is silent where we cannot
+        read, so only a direct list can show that gap as an ``errors`` row).
+
+        Any failure of the search (after the caller's retries), or an answer we cannot read, means
+        the search vouches for nothing: every compartment is listed and the reason is recorded.
+        """
+        body = {"type": "Structured", "query": SEARCH_QUERY, "matchingContextType": "NONE"}
+        try:
+            hits: set[str] = set()
+            for page in self.caller.pages("search", region, "SearchResources", "/resources", {},
+                                          method="POST", body=body):
+                hits.update(str(item["compartmentId"]) for item in page if item.get("compartmentId"))
+        except Exception as exc:  # noqa: BLE001 - a failed pre-filter costs requests, never data
+            reason = (f"{exc.http_status or ''} {exc.code}: {exc.message}".strip() if isinstance(exc, CallFailed)
+                      else f"{type(exc).__name__}: {str(exc)[:200]}")
+            with self._lock:
+                self.search_fallbacks[region] = reason
+            self.list_region(region, compartments)
+            return
+        listed = [cid for cid in compartments if cid in hits or cid not in vouched]
+        skipped = len(compartments) - len(listed)
+        with self._lock:
+            self.regions_searched.append(region)
+            self.compartments_skipped[region] = skipped
+            self._units_done += skipped
+            if self.bar is not None and skipped:
+                self.bar.update(skipped)
+        self.list_region(region, listed)
+
+    def search_parameters(self, enabled: bool) -> dict[str, Any]:
+        """What the pre-filter did, for ``CollectionMetadata.parameters["search"]``."""
+        if not enabled:
+            return {"enabled": False}
+        return {"enabled": True, "query": SEARCH_QUERY, "regions_searched": sorted(self.regions_searched),
+                "fallback_regions": dict(sorted(self.search_fallbacks.items())),
+                "compartments_skipped": dict(sorted(self.compartments_skipped.items())),
+                "compartments_skipped_total": sum(self.compartments_skipped.values())}
+
     def list_backups(self, region: str, compartment: str) -> None:
         for page in self.caller.pages("blockstorage", region, "ListBootVolumeBackups", "/bootVolumeBackups",
                                       {"compartmentId": compartment}):
@@ -260,7 +324,7 @@ def _late_subscriptions(run: Collection, caller: OciCaller, auth: AuthContext, h
 
 def run_collection(auth: AuthContext, *, regions: str | Sequence[str] | None, compartment: str | None,
                    endpoint_template: str | None, workers: int, per_region: int, progress: bool,
-                   tuning: Tuning, parameters: dict[str, Any]) -> Inventory:
+                   tuning: Tuning, parameters: dict[str, Any], use_search: bool = True) -> Inventory:
     """Discover, read everything, and return the :class:`Inventory` (see :func:`reportkit.collect`)."""
     started = pd.Timestamp.now(tz="UTC")
     clock = time.monotonic()  # finished_at = started_at + elapsed: a wall-clock step mid-run cannot invert them
@@ -280,19 +344,23 @@ def run_collection(auth: AuthContext, *, regions: str | Sequence[str] | None, co
 
         run.bar = tqdm(total=len(chosen) * len(selected), unit="compartment", desc="collect",
                        dynamic_ncols=True, leave=True)
+    selected_ids = [r[0] for r in selected]
     try:
-        for row in selected:  # compartment-major, so every region starts at once
+        if use_search:
+            # only an explicit isAccessible: true lets the search vouch for a compartment's emptiness
+            vouched = {str(c["id"]) for c in compartment_items if c.get("isAccessible") is True}
             for region in chosen:
-                unit = (region, row[0])
-                run.submit(region, unit, "ListBootVolumeBackups", run.list_backups, region, row[0], compartment=row[0])
-                run.submit(region, unit, "ListBootVolumes", run.list_volumes, region, row[0], compartment=row[0])
+                run.submit(region, None, "SearchResources", run.search_region, region, selected_ids, vouched)
+        else:
+            for region in chosen:
+                run.list_region(region, selected_ids)
         for cid in [r[0] for r in selected] + R.ancestors(tree, selected):
             run.submit(home, None, "ListPolicies", run.iam_policies, home, cid, compartment=cid)
         run.scheduler.join()
     finally:
         if run.bar is not None:
             run.bar.close()
-    if run.list_ok == 0 and selected and chosen:
+    if run.list_ok == 0 and run.lists_made:  # none made = the search vouched every compartment empty
         first = run.rows["errors"][:3]
         detail = "; ".join(f"{e[0]} {e[2]}: {e[4] or ''} {e[5]} {e[6]}" for e in first)
         raise CollectionError(f"nothing usable was collected: every list call failed ({len(run.rows['errors'])} "
@@ -303,7 +371,7 @@ def run_collection(auth: AuthContext, *, regions: str | Sequence[str] | None, co
         tenancy_id=auth.tenancy_id, tenancy_name=str(tenancy.get("name") or auth.tenancy_id), home_region=home,
         started_at=started, finished_at=finished, reportkit_version=__version__,
         parameters={**parameters, "calls": int(caller.stats["calls"]), "retries": int(caller.stats["retries"]),
-                    "regions_down": caller.regions_down},
+                    "regions_down": caller.regions_down, "search": run.search_parameters(use_search)},
         regions=list(chosen),
     )
     tables = {name: R.frame(INVENTORY_TABLES[name], run.rows[name])

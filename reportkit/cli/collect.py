@@ -77,10 +77,10 @@ def search_note(search: dict) -> str:
     """One or two lines on what the Resource Search pre-filter did (``parameters["search"]``)."""
     if not search.get("enabled"):
         return "Resource Search pre-filter off (--no-search): every compartment was listed"
-    skipped = search.get("compartments_skipped", {})
-    lines = [f"Resource Search skipped {sum(skipped.values())} empty region x compartment list(s) in "
-             f"{len(search.get('regions_searched', []))} region(s); resources created in the last minutes "
-             "may not be indexed yet: use --no-search to list every compartment"]
+    lines = [f"Resource Search skipped {search.get('lists_skipped_total', 0)} list call(s) on compartments "
+             f"it found empty ({search.get('compartments_skipped_total', 0)} region x compartment pair(s) not "
+             f"listed at all) in {len(search.get('regions_searched', []))} region(s); resources created in the "
+             "last minutes may not be indexed yet: use --no-search to list every compartment"]
     for region, reason in search.get("fallback_regions", {}).items():
         lines.append(f"  search failed in {region} ({reason}): every compartment there was listed")
     return "\n".join(lines)

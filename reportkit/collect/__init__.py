@@ -46,10 +46,10 @@ def collect(
     - ``workers``: thread pool size (default 32); ``per_region``: requests of one region in
       flight at once (default 8).
     - ``progress``: a ``tqdm.auto`` bar (terminal and Jupyter).
-    - ``use_search``: pre-filter compartments with OCI Resource Search (one paged
-      ``query bootvolume, bootvolumebackup resources`` per region) and list boot volumes and
-      backups only where it found some, in the root, and in every compartment ListCompartments
-      does not mark accessible. Most compartments of a real tenancy are empty, so this saves most
+    - ``use_search``: pre-filter compartments with OCI Resource Search (per region, one paged
+      ``query bootvolume resources`` and one ``query bootvolumebackup resources``) and list boot
+      volumes (backups) only where it found some, in the root, and in every compartment
+      ListCompartments does not mark accessible. Most compartments of a real tenancy are empty, so this saves most
       of the requests. Trade-offs: (1) the search index lags: a volume or backup created in the
       last minutes may not be indexed yet, and a compartment holding only such resources is
       skipped; pass ``use_search=False`` (``reportkit collect --no-search``) for an audit that

@@ -3,13 +3,16 @@
 Request plan (what a tenancy of R regions and C compartments costs):
 - discovery: GetTenancy + ListRegionSubscriptions (auth region), ListCompartments once for the
   whole tree (home region, ``compartmentIdInSubtree=true``, ``accessLevel=ANY``);
-- per region, with the search pre-filter on (the default): one Resource Search
-  ``query bootvolume, bootvolumebackup resources`` (SearchResources, limit 1000, every page);
+- per region, with the search pre-filter on (the default): two Resource Searches,
+  ``query bootvolume resources`` then ``query bootvolumebackup resources`` (SearchResources,
+  limit 1000, every page);
 - per region x compartment: ListBootVolumeBackups and ListBootVolumes (limit 1000, every page).
-  With the pre-filter, only in the compartments the search cannot vouch empty: those with a hit,
-  the root, and every compartment ListCompartments does not mark ``isAccessible: true`` (search
-  shows nothing where we cannot read, so those are listed and their failure is an ``errors`` row).
-  A region whose search fails is listed in full (recorded in ``parameters["search"]``);
+  With the pre-filter, each only in the compartments its search cannot vouch empty: those with a
+  hit of that type, the root, and every compartment ListCompartments does not mark
+  ``isAccessible: true`` (search shows nothing where we cannot read, so those are listed and their
+  failure is an ``errors`` row). Volumes are searched first: their listings feed the assignment
+  calls, the largest per-region stream. A failed search means that list in every compartment of
+  the region (recorded in ``parameters["search"]``);
 - per boot volume that can still have a policy (not TERMINATING/TERMINATED):
   GetVolumeBackupPolicyAssetAssignment (OCI has no bulk call for assignments);
 - per distinct backup policy and region: GetVolumeBackupPolicy, once;
@@ -44,8 +47,10 @@ from reportkit.schema import INVENTORY_TABLES
 
 _NO_POLICY_STATES = {"TERMINATING", "TERMINATED"}
 
-#: one structured query per region finds every compartment that holds a boot volume or a backup
-SEARCH_QUERY = "query bootvolume, bootvolumebackup resources"
+#: per list operation, the structured query (one per region) that finds the compartments holding
+#: its resources; volumes first, so that their assignment calls start as early as possible
+SEARCHES = {"ListBootVolumes": "query bootvolume resources",
+            "ListBootVolumeBackups": "query bootvolumebackup resources"}
 
 
 class Collection:
@@ -71,12 +76,12 @@ class Collection:
         self.key_to_region: dict[str, str] = {}
         self.lists_made = 0
         # Resource Search pre-filter: what it did per region (see search_region)
-        self.regions_searched: list[str] = []
-        self.search_fallbacks: dict[str, str] = {}
-        self.compartments_skipped: dict[str, int] = {}
+        self.searched: set[tuple[str, str]] = set()  # (region, list operation) vouched by a search
+        self.search_fallbacks: dict[str, list[str]] = {}
+        self.skipped: dict[tuple[str, str], set[str]] = {}  # (region, list operation) -> compartments
 
     # ------------------------------------------------------------------------------ plumbing
-    def submit(self, region: str, unit: tuple[str, str] | None, operation: str, fn: Callable[..., None],
+    def submit(self, region: str, unit: tuple[str, ...] | None, operation: str, fn: Callable[..., None],
                *args: Any, compartment: str | None = None, resource: str | None = None) -> None:
         with self._lock:
             if unit is not None:
@@ -85,7 +90,7 @@ class Collection:
         self.scheduler.submit(region, self._run, region, unit, operation, compartment, resource, fn, args,
                               stream=operation)
 
-    def _run(self, region: str, unit: tuple[str, str] | None, operation: str, compartment: str | None,
+    def _run(self, region: str, unit: tuple[str, ...] | None, operation: str, compartment: str | None,
              resource: str | None, fn: Callable[..., None], args: tuple) -> None:
         try:
             fn(*args)
@@ -97,7 +102,7 @@ class Collection:
         finally:
             self._finished(region, unit)
 
-    def _finished(self, region: str, unit: tuple[str, str] | None) -> None:
+    def _finished(self, region: str, unit: tuple[str, ...] | None) -> None:
         with self._lock:
             if unit is not None:
                 self._open[unit] -= 1
@@ -125,25 +130,26 @@ class Collection:
         self.rows["errors"].append((region, compartment, operation, resource, status, code, message, request_id, now))
 
     # ------------------------------------------------------------------------------ readers
-    def list_region(self, region: str, compartments: Sequence[str]) -> None:
-        """Queue ListBootVolumeBackups and ListBootVolumes for each compartment of ``region``."""
+    def list_region(self, region: str, operation: str, compartments: Sequence[str]) -> None:
+        """Queue ``operation`` (ListBootVolumeBackups or ListBootVolumes) for each compartment."""
+        reader = self.list_volumes if operation == "ListBootVolumes" else self.list_backups
         with self._lock:
-            self.lists_made += 2 * len(compartments)
+            self.lists_made += len(compartments)
         for cid in compartments:
-            unit = (region, cid)
-            self.submit(region, unit, "ListBootVolumeBackups", self.list_backups, region, cid, compartment=cid)
-            self.submit(region, unit, "ListBootVolumes", self.list_volumes, region, cid, compartment=cid)
+            self.submit(region, (region, cid, operation), operation, reader, region, cid, compartment=cid)
 
-    def search_region(self, region: str, compartments: Sequence[str], vouched: set[str]) -> None:
-        """Page through one Resource Search of ``region``, then list only the compartments it cannot
-        vouch empty: those with a hit, plus every compartment not in ``vouched`` (the root, and
-        compartments ListCompartments did not mark accessible: search is silent where we cannot
-        read, so only a direct list can show that gap as an ``errors`` row).
+    def search_region(self, region: str, operation: str, compartments: Sequence[str], vouched: set[str]) -> None:
+        """Page through the Resource Search for ``operation``'s resource type in ``region``, then run
+        ``operation`` only in the compartments the search cannot vouch empty: those with a hit, plus
+        every compartment not in ``vouched`` (the root, and compartments ListCompartments did not
+        mark accessible: search is silent where we cannot read, so only a direct list can show
+        that gap as an ``errors`` row).
 
         Any failure of the search (after the caller's retries), or an answer we cannot read, means
-        the search vouches for nothing: every compartment is listed and the reason is recorded.
+        it vouches for nothing: ``operation`` runs in every compartment and the reason is recorded.
         """
-        body = {"type": "Structured", "query": SEARCH_QUERY, "matchingContextType": "NONE"}
+        query = SEARCHES[operation]
+        body = {"type": "Structured", "query": query, "matchingContextType": "NONE"}
         try:
             hits: set[str] = set()
             for page in self.caller.pages("search", region, "SearchResources", "/resources", {},
@@ -153,27 +159,37 @@ class Collection:
             reason = (f"{exc.http_status or ''} {exc.code}: {exc.message}".strip() if isinstance(exc, CallFailed)
                       else f"{type(exc).__name__}: {str(exc)[:200]}")
             with self._lock:
-                self.search_fallbacks[region] = reason
-            self.list_region(region, compartments)
+                self.search_fallbacks.setdefault(region, []).append(f"{query}: {reason}")
+            self.list_region(region, operation, compartments)
             return
         listed = [cid for cid in compartments if cid in hits or cid not in vouched]
-        skipped = len(compartments) - len(listed)
+        skipped = set(compartments) - set(listed)
         with self._lock:
-            self.regions_searched.append(region)
-            self.compartments_skipped[region] = skipped
-            self._units_done += skipped
+            self.searched.add((region, operation))
+            self.skipped[(region, operation)] = skipped
+            self._units_done += len(skipped)
             if self.bar is not None and skipped:
-                self.bar.update(skipped)
-        self.list_region(region, listed)
+                self.bar.update(len(skipped))
+        self.list_region(region, operation, listed)
 
-    def search_parameters(self, enabled: bool) -> dict[str, Any]:
-        """What the pre-filter did, for ``CollectionMetadata.parameters["search"]``."""
+    def search_parameters(self, enabled: bool, regions: Sequence[str]) -> dict[str, Any]:
+        """What the pre-filter did, for ``CollectionMetadata.parameters["search"]``:
+        regions whose searches all succeeded, fallback regions with the reasons, and per region
+        the compartments where neither list ran (``compartments_skipped``) and the list calls
+        not made (``lists_skipped``)."""
         if not enabled:
             return {"enabled": False}
-        return {"enabled": True, "query": SEARCH_QUERY, "regions_searched": sorted(self.regions_searched),
-                "fallback_regions": dict(sorted(self.search_fallbacks.items())),
-                "compartments_skipped": dict(sorted(self.compartments_skipped.items())),
-                "compartments_skipped_total": sum(self.compartments_skipped.values())}
+        both: dict[str, int] = {}
+        lists: dict[str, int] = {}
+        for region in regions:
+            sets = [self.skipped.get((region, op)) for op in SEARCHES]
+            lists[region] = sum(len(x) for x in sets if x)
+            both[region] = len(set.intersection(*sets)) if all(x is not None for x in sets) else 0
+        return {"enabled": True, "queries": list(SEARCHES.values()),
+                "regions_searched": sorted(r for r in regions if all((r, op) in self.searched for op in SEARCHES)),
+                "fallback_regions": {r: "; ".join(v) for r, v in sorted(self.search_fallbacks.items())},
+                "compartments_skipped": both, "compartments_skipped_total": sum(both.values()),
+                "lists_skipped": lists, "lists_skipped_total": sum(lists.values())}
 
     def list_backups(self, region: str, compartment: str) -> None:
         for page in self.caller.pages("blockstorage", region, "ListBootVolumeBackups", "/bootVolumeBackups",
@@ -185,7 +201,7 @@ class Collection:
             self.list_ok += 1
 
     def list_volumes(self, region: str, compartment: str) -> None:
-        unit = (region, compartment)
+        unit = (region, compartment, "ListBootVolumes")  # its assignment calls finish the same unit
         for page in self.caller.pages("blockstorage", region, "ListBootVolumes", "/bootVolumes",
                                       {"compartmentId": compartment}):
             self.rows["boot_volumes"].extend(R.boot_volume_row(item, region, self.key_to_region) for item in page)
@@ -342,18 +358,21 @@ def run_collection(auth: AuthContext, *, regions: str | Sequence[str] | None, co
     if progress:
         from tqdm.auto import tqdm
 
-        run.bar = tqdm(total=len(chosen) * len(selected), unit="compartment", desc="collect",
+        run.bar = tqdm(total=2 * len(chosen) * len(selected), unit="list", desc="collect",
                        dynamic_ncols=True, leave=True)
     selected_ids = [r[0] for r in selected]
     try:
         if use_search:
             # only an explicit isAccessible: true lets the search vouch for a compartment's emptiness
             vouched = {str(c["id"]) for c in compartment_items if c.get("isAccessible") is True}
-            for region in chosen:
-                run.submit(region, None, "SearchResources", run.search_region, region, selected_ids, vouched)
+            for operation in SEARCHES:
+                for region in chosen:
+                    run.submit(region, None, "SearchResources", run.search_region, region, operation, selected_ids,
+                               vouched)
         else:
-            for region in chosen:
-                run.list_region(region, selected_ids)
+            for operation in SEARCHES:
+                for region in chosen:
+                    run.list_region(region, operation, selected_ids)
         for cid in [r[0] for r in selected] + R.ancestors(tree, selected):
             run.submit(home, None, "ListPolicies", run.iam_policies, home, cid, compartment=cid)
         run.scheduler.join()
@@ -371,7 +390,7 @@ def run_collection(auth: AuthContext, *, regions: str | Sequence[str] | None, co
         tenancy_id=auth.tenancy_id, tenancy_name=str(tenancy.get("name") or auth.tenancy_id), home_region=home,
         started_at=started, finished_at=finished, reportkit_version=__version__,
         parameters={**parameters, "calls": int(caller.stats["calls"]), "retries": int(caller.stats["retries"]),
-                    "regions_down": caller.regions_down, "search": run.search_parameters(use_search)},
+                    "regions_down": caller.regions_down, "search": run.search_parameters(use_search, chosen)},
         regions=list(chosen),
     )
     tables = {name: R.frame(INVENTORY_TABLES[name], run.rows[name])

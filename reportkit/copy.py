@@ -247,6 +247,9 @@ def execute_plan(
         return _dry_run(plan, states, journal_path, out)
     if not journal_path:
         raise PlanError("executing a plan needs a journal file (--journal) so that it can be resumed safely")
+    # The SDK imports its service packages lazily (oci.__getattr__); two worker threads touching
+    # `oci.core` first at once can see a half-imported module. Import it here, before any thread.
+    import oci.core  # noqa: F401
     factory = client_factory or client_factory_from(auth=auth, profile=profile, config_file=config_file,
                                                     config=config, signer=signer,
                                                     endpoint_template=endpoint_template)

@@ -111,32 +111,9 @@ def _month(name: str, value: Any) -> str:
 
 def _copy_targets(name: str, value: Any) -> dict[str, list[str]]:
     """Accept a mapping, JSON text, or ``src=dst[+dst2],src2=dst`` text; return region -> [regions]."""
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("{"):
-            try:
-                value = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"parameter {name!r}: invalid JSON ({exc.msg} at column {exc.colno})") from exc
-        else:
-            pairs = {}
-            for item in filter(None, (p.strip() for p in text.split(","))):
-                src, sep, dst = item.partition("=")
-                if not sep or not src.strip() or not dst.strip():
-                    raise InputError(f"parameter {name!r}: expected source=destination pairs such as "
-                                     f"'lhr=fra,iad=phx', got {item!r}")
-                pairs[src.strip()] = [d.strip() for d in dst.split("+") if d.strip()]
-            value = pairs
-    if not isinstance(value, Mapping):
-        raise InputError(f"parameter {name!r} must map source regions to destination regions, "
-                         f"e.g. {{'uk-london-1': 'eu-frankfurt-1'}}, got {value!r}")
-    out: dict[str, list[str]] = {}
-    for src, dst in value.items():
-        dsts = [dst] if isinstance(dst, str) else list(dst) if isinstance(dst, (list, tuple)) else None
-        if not isinstance(src, str) or not dsts or not all(isinstance(d, str) and d for d in dsts):
-            raise InputError(f"parameter {name!r}: {src!r} must map to a region name or a list of them, got {dst!r}")
-        out[src] = dsts
-    return out
+    from reportkit.assess.params import parse_copy_targets
+
+    return parse_copy_targets(value, where=f"parameter {name!r}")
 
 
 def _snapshot(name: str, value: Any) -> str:

@@ -15,7 +15,7 @@ from reportkit.assess import (
     export_assessment,
 )
 from reportkit.cli import main
-from reportkit.cli.assess import read_copy_targets
+from reportkit.assess import read_copy_targets
 from reportkit.csvsafe import neutralise_formulas
 from reportkit.errors import InputError
 from reportkit.schema import ASSESSED_BACKUPS, ASSESSED_VOLUMES, CONTROLS, FINDINGS, Control

@@ -24,7 +24,8 @@ from reportkit.assess.export import export_assessment
 from reportkit.assess.findings import CONTROL_INFO, build_controls, build_findings, downgrade_rows
 from reportkit.assess.gaps import Gaps, find_gaps
 from reportkit.assess.images import classify_images, load_image_overrides, validate_image_overrides
-from reportkit.assess.params import resolve_as_of, resolve_copy_targets, validate_rpo_days
+from reportkit.assess.params import (parse_copy_targets, read_copy_targets, resolve_as_of,
+                                     resolve_copy_targets, validate_rpo_days)
 from reportkit.assess.summaries import (
     copy_matrix,
     coverage_by_compartment,
@@ -40,6 +41,7 @@ from reportkit.schema import CoverageStatus
 
 __all__ = [
     "Assessment", "CoverageSummary", "assess", "classify_images", "load_image_overrides",
+    "parse_copy_targets", "read_copy_targets",
     "validate_image_overrides", "coverage_by_region", "coverage_by_compartment", "coverage_by_image_class",
     "coverage_by_protection", "copy_matrix", "export_assessment", "CONTROL_INFO",
 ]

@@ -1,7 +1,9 @@
-"""Validation of assess parameters: rpo_days, as_of and copy_targets (pure, no I/O)."""
+"""Validation of assess parameters: rpo_days, as_of and copy_targets (pure, except read_copy_targets)."""
 from __future__ import annotations
 
+import json
 import numbers
+from pathlib import Path
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -89,3 +91,68 @@ def resolve_copy_targets(copy_targets: Mapping[str, str | Sequence[str]] | None,
             raise InputError(f"copy_targets: source region {source!r} appears twice")
         out[src] = tuple(dests)
     return out
+
+
+def parse_copy_targets(value: object, *, where: str) -> dict[str, list[str]]:
+    """Return {source region: [destination regions]} from a mapping, JSON text, or plain text.
+
+    Plain text has one entry per line (or per ``;``), written ``source: dest[, dest]`` or
+    ``source=dest[+dest]``; with ``=``, entries may also be separated by commas
+    (``lhr=fra+ams,iad=phx``, handy on a command line). ``#`` starts a comment. Region names are
+    not checked here (:func:`resolve_copy_targets` does that against the tenancy's regions);
+    ``where`` names the file or parameter in error messages.
+    """
+    if isinstance(value, str) and value.strip().startswith("{"):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{where}: invalid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    if isinstance(value, str):
+        return _parse_copy_target_text(value, where=where)
+    if not isinstance(value, Mapping):
+        raise InputError(f"{where} must map source regions to destination regions, "
+                         f"e.g. {{'uk-london-1': 'eu-frankfurt-1'}}, got {value!r}")
+    out: dict[str, list[str]] = {}
+    for source, dests in value.items():
+        items = [dests] if isinstance(dests, str) else list(dests) if isinstance(dests, (list, tuple)) else None
+        if not isinstance(source, str) or not items or not all(isinstance(d, str) and d.strip() for d in items):
+            raise InputError(f"{where}: {source!r} must map to a region name or a list of them, got {dests!r}")
+        out[source.strip()] = [d.strip() for d in items]
+    return out
+
+
+def _parse_copy_target_text(text: str, *, where: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for number, line in enumerate(text.replace(";", "\n").splitlines(), start=1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if "=" in line:
+            entries = [(src, dst.split("+")) for src, _, dst in (item.partition("=") for item in line.split(","))]
+        else:
+            src, sep, dst = line.partition(":")
+            entries = [(src if sep else "", dst.replace("[", "").replace("]", "").split(","))]
+        for src, dests in entries:
+            names = [d.strip().strip("\"' ") for d in dests if d.strip().strip("\"' ")]
+            if not src.strip() or not names:
+                raise InputError(f"{where}, line {number}: expected 'source: destination[, ...]' or "
+                                 f"'source=destination[+...]', got {line!r}")
+            if src.strip() in out:
+                raise InputError(f"{where}, line {number}: source region {src.strip()!r} appears twice")
+            out[src.strip()] = names
+    if not out:
+        raise InputError(f"{where} lists no source region")
+    return out
+
+
+def read_copy_targets(path: str | Path) -> dict[str, list[str]]:
+    """I/O (the one function here that reads a file): return the copy targets of a file.
+
+    The file is a JSON object or ``source: dest[, dest]`` lines (:func:`parse_copy_targets`);
+    anything else raises InputError naming the file (and line).
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"copy targets file {path} cannot be read: {exc}") from None
+    return parse_copy_targets(text, where=f"copy targets file {path}")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -43,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from reportkit.assess import assess, export_assessment, load_image_overrides
+    from reportkit.assess import assess, export_assessment, load_image_overrides, read_copy_targets
     from reportkit.snapshot import load_snapshot
 
     if args.fail_under is not None and not 0 <= args.fail_under <= 100:
@@ -86,40 +85,3 @@ def format_summary(result: Any) -> str:
         if row.non_compliant or row.unknown:
             lines.append(f"  {row.control:<24} {row.severity:<6} {row.non_compliant:>7} / {row.unknown}")
     return "\n".join(lines)
-
-
-def read_copy_targets(path: Path) -> dict[str, list[str]]:
-    """I/O: read a copy-targets file (JSON object, or 'source: dest[, dest]' lines; # comments).
-
-    Raises InputError naming the file and line for anything else.
-    """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"copy targets file {path} cannot be read: {exc}") from exc
-    stripped = text.strip()
-    if stripped.startswith("{"):
-        try:
-            data = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"copy targets file {path} is not valid JSON: {exc}") from exc
-        if not all(isinstance(v, (str, list)) for v in data.values()):
-            raise InputError(f"copy targets file {path}: each value must be a region or a list of regions")
-        return {str(k): ([v] if isinstance(v, str) else [str(x) for x in v]) for k, v in data.items()}
-    out: dict[str, list[str]] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        source, sep, dests = line.partition(":")
-        names = [d.strip().strip("[]\"' ") for d in dests.replace("[", "").replace("]", "").split(",")]
-        names = [n for n in names if n]
-        if not sep or not source.strip() or not names:
-            raise InputError(f"copy targets file {path}, line {number}: expected 'source: destination[, ...]', "
-                             f"got {line!r}")
-        if source.strip() in out:
-            raise InputError(f"copy targets file {path}, line {number}: {source.strip()!r} appears twice")
-        out[source.strip()] = names
-    if not out:
-        raise InputError(f"copy targets file {path} lists no source region")
-    return out

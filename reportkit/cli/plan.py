@@ -13,7 +13,7 @@ The plan is a JSON file (plus a CSV next to it, for people) listing, per copy, t
 backup, size, Vault key and the equivalent `oci bv boot-volume-backup copy` command. Nothing is
 copied: run `reportkit copy --plan FILE` (a dry run) and then `--execute`.
 
---copy-targets FILE   JSON object: source region -> destination region(s), e.g. {"lhr": ["fra"]}
+--copy-targets FILE   source region -> destination region(s): JSON {"lhr": ["fra"]} or lines "lhr: fra"
 --kms-key-map FILE    JSON object: destination region -> Vault key OCID in that region
 """
 
@@ -25,7 +25,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--snapshot", default="latest", help="snapshot folder, or 'latest' (default)")
     p.add_argument("--snapshot-root", default="data/snapshots", help="where snapshots live (default data/snapshots)")
     p.add_argument("--rpo-days", type=int, default=7, help="a copy older than this is stale (default 7)")
-    p.add_argument("--copy-targets", type=Path, help="JSON file: source region -> destination region(s)")
+    p.add_argument("--copy-targets", type=Path, help="file: source region -> destination region(s), JSON or 'lhr: fra, ams' lines")
     p.add_argument("--kms-key-map", type=Path, help="JSON file: destination region -> Vault key OCID there")
     p.add_argument("--allow-encryption-downgrade", action="store_true",
                    help="let a Vault-encrypted backup be copied with an Oracle-managed key when no destination "
@@ -37,12 +37,12 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from reportkit.assess import assess
+    from reportkit.assess import assess, read_copy_targets
     from reportkit.plan import export_plan_csv, iam_check_for_group, make_plan, save_plan
     from reportkit.snapshot import load_snapshot
 
     inventory = load_snapshot(args.snapshot, root=args.snapshot_root)
-    copy_targets = read_json_mapping(args.copy_targets, "copy targets") if args.copy_targets else None
+    copy_targets = read_copy_targets(args.copy_targets) if args.copy_targets else None
     kms_key_map = read_json_mapping(args.kms_key_map, "kms key map") if args.kms_key_map else None
     assessment = assess(inventory, rpo_days=args.rpo_days, copy_targets=copy_targets)
     iam = None

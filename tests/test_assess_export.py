@@ -160,3 +160,24 @@ def test_a_second_export_never_overwrites_the_first(tmp_path: Path) -> None:
     assert second["volumes.csv"].parent == tmp_path / "out-2"
     assert {name: path.read_bytes() for name, path in first.items()} == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "staging folder left behind"
+
+
+@pytest.mark.parametrize("value", [
+    {"lhr": ["fra", "ams"], "iad": "phx"},
+    '{"lhr": ["fra", "ams"], "iad": "phx"}',
+    "lhr: fra, ams\niad: [phx]  # comment",
+    "lhr=fra+ams,iad=phx",
+    "lhr=fra+ams; iad=phx",
+])
+def test_every_copy_targets_syntax_gives_the_same_mapping(value) -> None:
+    from reportkit.assess import parse_copy_targets
+
+    assert parse_copy_targets(value, where="test") == {"lhr": ["fra", "ams"], "iad": ["phx"]}
+
+
+@pytest.mark.parametrize("value", ["lhr", "lhr:", "=fra", "lhr: fra\nlhr: ams", "{bad json", 7, {"lhr": 3}])
+def test_bad_copy_targets_name_where_they_came_from(value) -> None:
+    from reportkit.assess import parse_copy_targets
+
+    with pytest.raises(InputError, match="^my file"):
+        parse_copy_targets(value, where="my file")

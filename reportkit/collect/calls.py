@@ -9,8 +9,9 @@ Retries are ours, not the SDK's (clients get ``NoneRetryStrategy`` and
 - 429: wait for the pacer (which slows the stream down), retry, up to ``max_throttle_retries``;
 - 5xx (not 501), 409 IncorrectState/LockConflict, timeouts, connection errors, malformed JSON:
   exponential backoff with full jitter, up to ``max_attempts``;
-- a region that keeps failing (``region_failures`` consecutive transient failures, 429s not
-  counted) is treated as down: its remaining calls fail at once, each still recorded as an error.
+- a region that keeps failing (``region_failures`` consecutive transient failures, 429s and
+  Resource Search not counted) is treated as down: its remaining calls fail at once, each still
+  recorded as an error.
 """
 from __future__ import annotations
 
@@ -33,6 +34,10 @@ SERVICES = {
     "marketplace": ("oci.marketplace", "MarketplaceClient"),
     "search": ("oci.resource_search", "ResourceSearchClient"),
 }
+
+
+#: services whose failures do not count towards a region being down (see OciCaller.call)
+_NO_REGION_HEALTH = frozenset({"search"})
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,7 @@ class OciCaller:
         self._lock = threading.Lock()
         self.stats: Counter = Counter()
         self._region_failures: Counter = Counter()
+        self._region_failed_at: dict[str, float] = {}
         self._regions_down: dict[str, str] = {}
 
     # ------------------------------------------------------------------------------ clients
@@ -126,6 +132,7 @@ class OciCaller:
             else:
                 self.pacer.wait(key)
             transient: CallFailed | None = None
+            sent = time.monotonic()
             try:
                 with self._lock:
                     self.stats["calls"] += 1
@@ -165,10 +172,13 @@ class OciCaller:
                         raise transient from None
             # transient failure: back off and retry, unless the region looks down
             attempts += 1
-            if transient.code != "MalformedResponse":
-                self._region_failed(region, transient)
-            if attempts >= self.tuning.max_attempts:
-                raise transient
+            # Resource Search is its own endpoint (query.<region>) and an optional pre-filter: its
+            # failures say nothing about block storage there, so they never mark the region down
+            if transient.code != "MalformedResponse" and service not in _NO_REGION_HEALTH:
+                self._region_failed(region, transient, sent)
+            if attempts >= (min(2, self.tuning.max_attempts) if service in _NO_REGION_HEALTH
+                            else self.tuning.max_attempts):
+                raise transient  # a failing pre-filter is cheaper to replace by listing than to wait out
             self._count("retries")
             time.sleep(random.uniform(0, min(self.tuning.backoff_max, self.tuning.backoff_base * 2 ** attempts)))
 
@@ -211,8 +221,14 @@ class OciCaller:
             with self._lock:
                 self._region_failures[region] = 0
 
-    def _region_failed(self, region: str, failure: CallFailed) -> None:
+    def _region_failed(self, region: str, failure: CallFailed, sent: float) -> None:
+        """Count a transient failure, once per blip: requests that were already in flight when the
+        region's last counted failure came back fail from the same blip (per_region of them fail
+        together), so only a request sent after it counts again."""
         with self._lock:
+            if sent <= self._region_failed_at.get(region, float("-inf")):
+                return
+            self._region_failed_at[region] = time.monotonic()
             self._region_failures[region] += 1
             if self._region_failures[region] >= self.tuning.region_failures and region not in self._regions_down:
                 self._regions_down[region] = (f"region {region} skipped after {self._region_failures[region]} "

@@ -63,7 +63,7 @@ def test_search_reads_the_same_inventory_with_fewer_requests(sim, oci_config_fil
     full = _collect(sim, oci_config_file, use_search=False)
     full_log = sim.requests()
     sim.clear_requests()
-    searched = _collect(sim, oci_config_file)
+    searched = _collect(sim, oci_config_file, use_search=True)
     log = sim.requests()
     assert_same_inventory(searched, full)
     # the denied compartment is listed in every region anyway, so its gap is still reported
@@ -96,7 +96,7 @@ def test_a_failed_search_lists_every_compartment_of_its_region(sim, oci_config_f
     full = _collect(sim, oci_config_file, use_search=False)
     sim.clear_requests()
     sim.set_knobs(**knobs)
-    inv = _collect(sim, oci_config_file)
+    inv = _collect(sim, oci_config_file, use_search=True)
     assert_same_inventory(inv, full)  # nothing lost, and no error row the full listing did not have
     assert not inv.errors["compartment_id"].isna().any()
     search = inv.metadata.parameters["search"]
@@ -110,12 +110,12 @@ def test_a_failed_search_lists_every_compartment_of_its_region(sim, oci_config_f
 
 
 def test_search_on_the_demo_tenancy_reads_what_listing_every_compartment_reads(demo_collection, tmp_path):
-    """The session's demo collection ran with the default (search on); list every compartment once more."""
+    """The session's demo collection listed every compartment (the default); collect once more with search."""
     document = demo_collection["document"]
     with SimServer(document) as server:
         config = write_oci_config(tmp_path / "oci", tenancy_id=server.tenancy_id)
-        full = _collect(server, config, use_search=False, tuning=Tuning())
-    searched = demo_collection["inventory"]
+        searched = _collect(server, config, use_search=True, tuning=Tuning())
+    full = demo_collection["inventory"]
     assert searched.metadata.parameters["search"]["compartments_skipped_total"] > 0
     assert searched.metadata.parameters["search"]["fallback_regions"] == {}
     assert searched.metadata.parameters["calls"] < full.metadata.parameters["calls"]
@@ -134,11 +134,12 @@ def test_the_cli_says_what_search_skipped_and_how_to_turn_it_off(sim, oci_config
     path, profile = oci_config_file
     base = ["collect", "--config-file", str(path), "--profile", profile, "--endpoint-template",
             sim.endpoint_template, "--out", str(tmp_path), "--no-progress", "--workers", "4"]
-    assert main(base) == 0
+    assert main([*base, "--search"]) == 0
     out = capsys.readouterr().out
     skipped = load_snapshot(out.splitlines()[0].removeprefix("snapshot: ")).metadata.parameters["search"]
-    assert f"Resource Search skipped {skipped['lists_skipped_total']} list call(s)" in out and "--no-search" in out
+    assert f"Resource Search skipped {skipped['lists_skipped_total']} list call(s)" in out
+    assert "leave out --search" in out
     sim.clear_requests()
-    assert main([*base, "--no-search"]) == 0
-    assert "pre-filter off (--no-search)" in capsys.readouterr().out
+    assert main(base) == 0  # the default lists every compartment: search can hide a narrow-policy gap
+    assert "every compartment was listed" in capsys.readouterr().out
     assert not any(e["operation"] == "SearchResources" for e in sim.requests())

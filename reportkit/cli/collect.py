@@ -10,10 +10,12 @@ new snapshot (Parquet + manifest.json) under --out. Credentials come from the OC
 or a principal, never from the command line; OCI_CLI_PROFILE, OCI_CLI_CONFIG_FILE, OCI_CLI_AUTH
 and OCI_CLI_REGION are honoured.
 
-Compartments are pre-filtered with OCI Resource Search (one query per region): boot volumes and
-backups are listed only where the search finds some, in the root, and in every compartment you
-cannot read (so that gap stays visible). The search index lags by minutes: use --no-search for an
-audit that must include volumes or backups created in the last minutes.
+With --search, compartments are pre-filtered with OCI Resource Search (one query per region):
+boot volumes and backups are listed only where the search finds some, in the root, and in every
+compartment you cannot read at all. Much faster on big tenancies, but only safe when the auditing
+group may inspect volumes and boot-volume-backups everywhere (search shows nothing where it may
+not, and such a compartment would be skipped silently), and the search index lags by minutes.
+Off by default: every compartment is listed.
 
 Reads that fail (throttling that never clears, a region that is down, a compartment you may not
 read) are recorded in the snapshot's errors table and summarised here; the exit code is 0
@@ -42,9 +44,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--workers", type=int, help="parallel requests in total (default 32)")
     parser.add_argument("--out", default="data/snapshots", help="snapshots folder (default data/snapshots)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    parser.add_argument("--no-search", action="store_true",
-                        help="list every compartment instead of pre-filtering with Resource Search "
-                             "(slower; includes resources created in the last minutes)")
+    parser.add_argument("--search", action=argparse.BooleanOptionalAction, default=False,
+                        help="pre-filter compartments with Resource Search (faster; needs tenancy-wide inspect "
+                             "on volumes and boot-volume-backups; misses resources of the last minutes). "
+                             "Default: --no-search, every compartment is listed")
     parser.set_defaults(func=run)
 
 
@@ -55,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
 
     inv = collect(args.profile, config_file=args.config_file, auth=args.auth, regions=args.regions,
                   compartment=args.compartment, endpoint_template=args.endpoint_template, workers=args.workers,
-                  progress=not args.no_progress, use_search=not args.no_search)
+                  progress=not args.no_progress, use_search=args.search)
     path = save_snapshot(inv, args.out)
     meta = inv.metadata
     seconds = (meta.finished_at - meta.started_at).total_seconds()
@@ -76,11 +79,11 @@ def run(args: argparse.Namespace) -> int:
 def search_note(search: dict) -> str:
     """One or two lines on what the Resource Search pre-filter did (``parameters["search"]``)."""
     if not search.get("enabled"):
-        return "Resource Search pre-filter off (--no-search): every compartment was listed"
+        return "every compartment was listed (--search pre-filters with Resource Search: faster, see --help)"
     lines = [f"Resource Search skipped {search.get('lists_skipped_total', 0)} list call(s) on compartments "
              f"it found empty ({search.get('compartments_skipped_total', 0)} region x compartment pair(s) not "
              f"listed at all) in {len(search.get('regions_searched', []))} region(s); resources created in the "
-             "last minutes may not be indexed yet: use --no-search to list every compartment"]
+             "last minutes may not be indexed yet: leave out --search to list every compartment"]
     for region, reason in search.get("fallback_regions", {}).items():
         lines.append(f"  search failed in {region} ({reason}): every compartment there was listed")
     return "\n".join(lines)

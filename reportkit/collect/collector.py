@@ -340,7 +340,7 @@ def _late_subscriptions(run: Collection, caller: OciCaller, auth: AuthContext, h
 
 def run_collection(auth: AuthContext, *, regions: str | Sequence[str] | None, compartment: str | None,
                    endpoint_template: str | None, workers: int, per_region: int, progress: bool,
-                   tuning: Tuning, parameters: dict[str, Any], use_search: bool = True) -> Inventory:
+                   tuning: Tuning, parameters: dict[str, Any], use_search: bool = False) -> Inventory:
     """Discover, read everything, and return the :class:`Inventory` (see :func:`reportkit.collect`)."""
     started = pd.Timestamp.now(tz="UTC")
     clock = time.monotonic()  # finished_at = started_at + elapsed: a wall-clock step mid-run cannot invert them

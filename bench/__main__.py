@@ -213,62 +213,34 @@ def _collect_method(f: dict[str, Any]) -> str:
 WHAT_STANDS_BETWEEN = """\
 ### What stands between collect and the targets
 
-Measured while building this suite (2026-11-25, same machine, load average 4-5; the figures in
-the table above are from the latest run and differ by the load of the moment):
+Measured on 2026-11-25 on this machine (the figures in the table above are from the latest run).
+Done so far, in order of gain: the Resource Search pre-filter (`--search`: ~6,300 -> ~2,870
+requests, client CPU ~26 s -> ~10 s); volumes listed first so the assignment calls, the binding
+per-region stream, start at once; the fake indexes records by compartment and builds each search
+result once (its CPU per run ~9 s -> ~5 s); each SDK client reads the proxy/CA environment once
+instead of on every request (~10 % of the client's CPU per request). Together: 2.73x -> ~2x the
+lower bound, 20x -> ~28x the sequential SDK loop. What is left:
 
-**1. The client is CPU-bound, and most of its requests read empty compartments.** User CPU of
-the collect process (~26 s for ~6,300 requests) is above the whole run's lower bound (~7 s), so
-no scheduling change reaches 1.5x while every request costs what it costs now. Of the ~6,300
-requests, ~4,000 are ListBootVolumeBackups / ListBootVolumes on compartments that hold nothing
-(180 of 201 compartments are empty, x 10 regions x 2). Per request the client spends ~2.5-4 ms
-of CPU (cProfile of `OciCaller.call`, one thread, and under 32 threads):
-- RSA-SHA256 request signing (the SDK's signer, `cryptography` `RSAPrivateKey.sign`): ~1.1 ms;
-- the `requests`/`urllib3`/`http.client` stack: ~1 ms;
-- `requests`' `merge_environment_settings` -> `get_environ_proxies`, walking `os.environ` on every
-  request: ~0.2-0.5 ms (13 % of the profile). **Fixed** in commit 50550e6: each SDK client now
-  resolves the proxy and CA-bundle variables once, with requests' own rules, then stops
-  re-reading them (A/B, one thread: 2.2-2.8 -> 1.9-2.6 ms of CPU per request, ~10 %);
-- the SDK's `_read_propagation_request_id_from_file` stats a file on every request (small);
-- per backup ~14 us (JSON parse + row tuple): ~1.4 s for 100,000 backups, not the problem.
+**1. The pacer gives away throughput on the binding streams.** The rate floor is set by single
+(region, operation) buckets of ~200 calls at 25/s, ~7 s: ListPolicies for 201 compartments in the
+home region, and GetVolumeBackupPolicyAssetAssignment, 200 per region, as long. After
+the first 429s the adaptive pacer settles slightly under the limit (~0.9x) and a few dozen 429s
+(82 in the latest run) each cost a retry; a pacer that learns the bucket's rate and burst
+exactly would close part of the gap. Not measured in isolation.
 
-**2. Resource Search pre-filter (issue item 2), emulated** by patching the collector in a
-scratch script (one paged `SearchResources` per region for `bootvolume` and for
-`bootvolumebackup`; list only compartments with hits): requests 6,295 -> 2,790
-(ListBootVolumeBackups 2,011 -> 201, ListBootVolumes 2,010 -> 200, +113 SearchResources), client
-user CPU 27 s -> 11 s (7-9 s without the per-request environment reads), every backup and
-volume still read. Wall
-only fell to 28-34 s, for two reasons that are not the client's:
-- the fake's `SearchResources` rebuilds every backup record of the region for each page it
-  serves (`reportkit/sim/models.py` `search_resources`, and `list_boot_volume_backups` scans the
-  whole region per call): the search phase alone took 14 s and the fake's CPU rose to 15-19 s;
-- after the search the run took ~12 s: ~300 requests/s while both processes compete for the
-  cores, then a tail of GetVolumeBackupPolicyAssetAssignment calls (200 per region at 25/s, the
-  binding bucket) that started late, because assignments only start once the compartment's
-  ListBootVolumes has returned and volumes are listed interleaved with backup listings.
+**2. The client is CPU-bound at ~3.5 ms per request.** RSA-SHA256 request signing (the SDK's
+signer, `cryptography`) ~1.1 ms and the `requests`/`urllib3` stack ~1 ms per request, measured
+with cProfile of `OciCaller.call`. 2,900 requests x ~3.5 ms ~ 10 s of CPU under one GIL: above
+the 7 s bound by itself. A second client process (regions split in two) would use the second core.
 
-**3. The benchmark machine itself.** The fake runs on the same 2 cores (~2 ms of CPU per
-request, ~14 s per baseline run), as do other jobs: (client CPU + fake CPU) / 2 is a floor of
-its own, ~20 s for the baseline, above 1.5 x 7 s. The lower bound assumes an infinitely fast
-server; OCI's servers are someone else's cores. The same load decides the 20x target: with the
-machine nearly idle, collect runs take 16-22 s (18-24x the sequential loop, which is mostly
-waiting and barely slows down under load); at load 4-5 they took 34-38 s (12x). Margin on that
-target has to come from fewer requests (item 1 below).
+**3. The fake shares the 2 cores.** Its ~5 s of CPU per run competes with the client: (client CPU
++ fake CPU) / 2 cores ~ 8 s is a floor of its own on this machine, above 1.5 x 7 s only by a
+little; against real OCI the servers are someone else's cores.
 
-**What would meet the targets**, in order of gain (only item 3 is done; the others change
-behaviour or other owners' code and are left to them):
-1. Resource Search pre-filter in collect, on by default with a flag to turn it off; a
-   compartment without hits is skipped only when the search itself succeeded for that region
-   (a failed search = list every compartment), and skipped compartments are recorded in the
-   metadata, so the indexing delay and unreadable compartments are visible, never a silent gap.
-2. Feed the binding bucket first: submit every ListBootVolumes before the backup listings, so the
-   assignment calls (the 7 s floor) start at t~0 and overlap everything else.
-3. Read the proxy/CA environment once per client, not per request: done (~10 % CPU per request).
-4. In the fake (benchmark realism, not product): index records by compartment and build a search
-   result once per query, so the fake's CPU per request stops growing with the tenancy.
-5. A second client process (regions split in two) for the second core; pays off against real
-   OCI, where the server's CPU is not on the same machine.
-With 1-4 the emulation projects ~15 s (the 12 s after search plus a ~1-2 s search with an
-indexed fake): >= 25x the sequential SDK loop, ~2x the lower bound on this shared machine.
+**4. Search is off by default** (see `reportkit collect --help`): the default mode lists every
+compartment (~6,300 requests, ~17 s here, still ~24x the sequential loop). Search cannot tell a
+compartment that holds nothing from one whose volumes the caller may not inspect, and an audit
+must never skip the second kind silently.
 """
 
 

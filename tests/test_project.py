@@ -90,3 +90,22 @@ def test_public_functions_stay_callable_after_their_package_is_imported():
     assert callable(reportkit.assess) and callable(reportkit.collect)
     with pytest.raises(InputError):
         reportkit.collect(endpoint_template="http://127.0.0.1:1/no-region-placeholder")
+
+
+def test_notebooks_stay_thin_they_call_reportkit_and_show_results():
+    # Logic lives in the library: a def, class or loop in a notebook is code that belongs in reportkit,
+    # and a notebook importing anything but reportkit is doing work the library should do.
+    forbidden = {
+        "a function definition": r"^\s*(async\s+)?def ",
+        "a class definition": r"^\s*class ",
+        "a loop": r"^\s*(for|while) ",
+        "an import of something other than reportkit": r"^\s*(import|from) (?!reportkit\b)",
+    }
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = json.loads(path.read_text())
+        for index, cell in enumerate(nb["cells"]):
+            if cell["cell_type"] != "code":
+                continue
+            source = "".join(cell["source"])
+            for what, pattern in forbidden.items():
+                assert not re.search(pattern, source, re.M), f"{path.name} cell {index} has {what}"

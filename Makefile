@@ -32,10 +32,11 @@ demo: setup  ## run the main job on the embedded demo tenancy (fake OCI on 127.0
 test: setup browser  ## run the test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lab: setup  ## open JupyterLab on notebooks/ with the project's kernel
+lab: setup  ## open JupyterLab on notebooks/ with the project's kernel (demo snapshots collected once)
 	$(PY) -m pip install --quiet -e ".[test,lab]"
-	$(PY) -m reportkit demo --collect-only
-	cd notebooks && REPORTKIT_SNAPSHOTS=$(CURDIR)/data/snapshots ../$(PY) -m jupyter lab
+	@test -d data/snapshots || $(PY) -m reportkit demo --collect-only
+	cd notebooks && REPORTKIT_SNAPSHOTS=$(CURDIR)/data/snapshots ../$(PY) -m jupyter lab \
+	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 bench: setup  ## run every benchmark, print the table, write docs/performance.md
 	$(PY) -m bench

@@ -2,7 +2,7 @@
 
 Pure: an :class:`~reportkit.assess.Assessment` in, a :class:`CopyPlan` out (no I/O, no clock, no
 OCI). Only :mod:`reportkit.copy` ever executes a plan. The rules come from OCI's documentation
-(/work/shared/seed/copying-boot-volume-backup-between-regions.txt):
+(Oracle's "Copying a Boot Volume Backup Between Regions"):
 
 - one copy per boot volume at a time from a source region, so a volume that needs two
   destinations gets two *waves* (wave 2 starts when its wave-1 copy has finished);

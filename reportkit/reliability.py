@@ -72,7 +72,7 @@ def _backup(backup_id: str, volume_id: str, compartment: str, days_before: float
 
 
 def fault_tenancy() -> dict[str, Any]:
-    """Return the scenario tenancy document (format: notes/TENANCY_DOC.md).
+    """Return the scenario tenancy document (format: docs/sim.md).
 
     Regions London (home), Frankfurt, Ashburn; compartments prod, dev, hr. In London and Ashburn
     each compartment has three boot volumes: ``covered`` (fresh copy in Frankfurt), ``stale``

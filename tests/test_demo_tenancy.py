@@ -5,6 +5,7 @@ import json
 import re
 import sys
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import oci
 import pandas as pd
@@ -311,7 +312,8 @@ def test_iam_policies_include_the_seed_examples_verbatim(doc):
                    and not any("BOOT_VOLUME_BACKUP_COPY" in s for s in p["statements"])]
     assert family_only
     assert any("ReportkitAuditors" in s for s in statements)
-    seed_path = "/work/shared/seed/copying-boot-volume-backup-between-regions.txt"
+    # the seed document sits in shared/ beside the checkout (in CI too)
+    seed_path = Path(__file__).resolve().parents[2] / "shared" / "seed" / "copying-boot-volume-backup-between-regions.txt"
     try:
         seed_lines = [ln for ln in open(seed_path, encoding="utf-8").read().splitlines() if ln.startswith("Allow ")]
     except OSError:

@@ -7,7 +7,7 @@
 
 State and rules: :mod:`reportkit.sim.models`; HTTP: :mod:`~reportkit.sim.responses`,
 :mod:`~reportkit.sim.routes`, :mod:`~reportkit.sim.server`; tenancy documents: see
-``notes/TENANCY_DOC.md`` and :mod:`reportkit.sim.demo`.
+``docs/sim.md`` and :mod:`reportkit.sim.demo`.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The demo tenancy: a seeded, deterministic generator of tenancy documents for the fake OCI API.
 
-A *tenancy document* (format: /work/notes/TENANCY_DOC.md) is one JSON-serialisable dict whose
+A *tenancy document* (format: docs/sim.md) is one JSON-serialisable dict whose
 resource records are in OCI wire format (camelCase keys of the SDK models' ``attribute_map``), so
 the fake serves them as-is. The shape of the demo tenancy is declared in
 ``reportkit/sim/data/demo_tenancy.toml`` (regions, compartments, policies, IAM statements, how many

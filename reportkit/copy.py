@@ -428,8 +428,6 @@ class _Runner:
 
     def _wait_for(self, entry: dict[str, Any], st: EntryState, resumed: bool) -> CopyOutcome:
         """Poll the copy through the DESTINATION region's client until it reaches a final state."""
-        import oci
-
         ids = {"entry_id": entry["entry_id"], "retry_token": entry["retry_token"]}
         waited, errors = 0.0, 0
         while True:

@@ -12,7 +12,6 @@ import pytest
 from reportkit.collect import Tuning, collect
 from reportkit.schema import INVENTORY_TABLES
 from reportkit.sim import SimServer, write_oci_config
-from reportkit.sim.demo import build_demo_tenancy
 from sim_fixtures import FRA, IAD, LHR, SECRET, TENANCY, build_fixture_tenancy
 
 # tiny pages so the search itself crosses page boundaries; short waits so fault tests stay fast

@@ -181,7 +181,6 @@ def test_regions_and_compartments(doc):
 def test_boot_volumes(doc):
     vols = _all(doc, "bootVolumes")
     assert 250 <= len(vols) <= 350
-    key_of = {s["regionName"]: s["regionKey"] for s in doc["regionSubscriptions"]}
     for region, v in vols:
         assert v["id"].startswith(f"ocid1.bootvolume.oc1.{region}.aaaa")
         ad = v["availabilityDomain"]

@@ -1,7 +1,6 @@
 """Fast tests of the report machinery: parameters, names, HTML conversion, views, charts, history."""
 from __future__ import annotations
 
-import json
 
 import nbformat
 import pandas as pd

@@ -22,7 +22,7 @@ from reportkit.assess._lookup import positions, take
 from reportkit.assess.backups import assess_backups, prepare_backups
 from reportkit.assess.export import export_assessment
 from reportkit.assess.findings import CONTROL_INFO, build_controls, build_findings, downgrade_rows
-from reportkit.assess.gaps import Gaps, find_gaps
+from reportkit.assess.gaps import find_gaps
 from reportkit.assess.images import classify_images, load_image_overrides, validate_image_overrides
 from reportkit.assess.params import (parse_copy_targets, read_copy_targets, resolve_as_of,
                                      resolve_copy_targets, validate_rpo_days)

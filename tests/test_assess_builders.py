@@ -97,9 +97,11 @@ class Tenancy:
                                         "policy_id": policy_id, "time_created": days_ago(50)})
         return policy_id
 
-    def error(self, region: str, compartment: str = "", operation: str = "ListBootVolumeBackups") -> None:
+    def error(self, region: str, compartment: str = "", operation: str = "ListBootVolumeBackups",
+              resource: str | None = None) -> None:
         self.errors.append({"region": region, "compartment_id": compartment, "operation": operation,
-                            "http_status": 500, "code": "InternalError", "message": "boom", "time": AS_OF})
+                            "resource_id": resource, "http_status": 500, "code": "InternalError",
+                            "message": "boom", "time": AS_OF})
 
     def inventory(self) -> Inventory:
         meta = CollectionMetadata(tenancy_id=ROOT, tenancy_name="test", home_region=LHR,

@@ -277,3 +277,36 @@ def test_an_orphan_copy_is_stale_protection_never_fresh_and_never_missing() -> N
     row = volumes_of(t).loc["bv"]
     assert row["coverage_status"] == "stale"
     assert "orphan" in row["reason"] and "cannot be proven" in row["reason"]
+
+
+def _fresh_copy_to_fra(t: Tenancy, volume: str) -> None:
+    t.volume(volume)
+    t.backup(f"b-{volume}", volume)
+    t.copy(f"c-{volume}", f"b-{volume}", region=FRA)
+
+
+@pytest.mark.parametrize("unreadable", ["assignment", "policy"])
+def test_an_unreadable_backup_policy_never_lets_a_volume_count_as_covered(unreadable) -> None:
+    # The policy may require Amsterdam; the only fresh copy is in Frankfurt. Without the policy we
+    # cannot know which region is required, so 'covered' (judged against "any region") would be a guess.
+    t = Tenancy()
+    _fresh_copy_to_fra(t, "bv")
+    if unreadable == "assignment":
+        t.error(LHR, APP, "GetVolumeBackupPolicyAssetAssignment", resource="bv")
+    else:
+        t.policy_assignments.append({"assignment_id": "asg-bv", "region": LHR, "asset_id": "bv",
+                                     "policy_id": "pol-gone", "time_created": AS_OF})
+        t.error(LHR, "", "GetVolumeBackupPolicy", resource="pol-gone")
+    row = volumes_of(t).loc["bv"]
+    assert row["coverage_status"] == "unknown"
+    assert "backup policy" in row["reason"] and "could not be read" in row["reason"]
+    # copy_targets for the region make the policy irrelevant: the verdict stands on evidence again
+    assert volumes_of(t, copy_targets={LHR: FRA}).loc["bv", "coverage_status"] == "covered"
+
+
+def test_an_unreadable_policy_keeps_a_missing_verdict_that_holds_for_every_region() -> None:
+    t = Tenancy()
+    t.volume("bv")
+    t.backup("b", "bv")
+    t.error(LHR, APP, "GetVolumeBackupPolicyAssetAssignment", resource="bv")
+    assert volumes_of(t).loc["bv", "coverage_status"] == "missing"  # no copy anywhere: missing wherever required

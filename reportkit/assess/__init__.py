@@ -22,7 +22,7 @@ from reportkit.assess._lookup import positions, take
 from reportkit.assess.backups import assess_backups, prepare_backups
 from reportkit.assess.export import export_assessment
 from reportkit.assess.findings import CONTROL_INFO, build_controls, build_findings, downgrade_rows
-from reportkit.assess.gaps import find_gaps
+from reportkit.assess.gaps import find_gaps, unreadable_policies
 from reportkit.assess.images import classify_images, load_image_overrides, validate_image_overrides
 from reportkit.assess.params import (parse_copy_targets, read_copy_targets, resolve_as_of,
                                      resolve_copy_targets, validate_rpo_days)
@@ -136,7 +136,10 @@ def assess(inventory: Inventory, *, rpo_days: int = 7, as_of: pd.Timestamp | str
     volumes = assess_volumes(volumes_in, facts, images, evidence, inventory.policy_assignments,
                              inventory.backup_policies,
                              _paths(volumes_in["compartment_id"], inventory.compartments), gaps, vocabulary,
-                             subscribed, targets, rpo, when)
+                             subscribed, targets, rpo, when,
+                             policy_unknown=unreadable_policies(volumes_in, inventory.errors,
+                                                                inventory.policy_assignments,
+                                                                inventory.backup_policies))
     downgrades = downgrade_rows(backups, facts.src_pos)  # assessed backups keep the facts' row order
     findings = build_findings(volumes, backups, as_of=when, rpo_days=rpo, downgrades=downgrades)
     controls = build_controls(volumes, backups, as_of=when, rpo_days=rpo, downgrades=downgrades)

@@ -67,3 +67,21 @@ def find_gaps(errors: pd.DataFrame, regions: pd.DataFrame, vocabulary: list[str]
     pairs = pd.DataFrame({"region_code": codes, "compartment_id": table["compartment_id"]})
     pairs = pairs[~table["compartment_id"].eq("").to_numpy(bool) & (codes >= 0)].drop_duplicates()
     return Gaps(whole_regions=whole, pairs=pairs.reset_index(drop=True), table=table)
+
+
+def unreadable_policies(volumes: pd.DataFrame, errors: pd.DataFrame, assignments: pd.DataFrame,
+                        policies: pd.DataFrame) -> np.ndarray:
+    """Return a bool per volume: True when its backup policy could not be read.
+
+    That is, the volume's GetVolumeBackupPolicyAssetAssignment failed, or it is assigned a policy
+    missing from ``policies`` (its GetVolumeBackupPolicy failed). Such a volume's required
+    destination region is unknown: the policy may name one.
+    """
+    operation = errors["operation"].astype("string")
+    failed_lookup = errors.loc[operation.eq("GetVolumeBackupPolicyAssetAssignment").fillna(False).to_numpy(bool),
+                               "resource_id"].dropna()
+    dangling = assignments.loc[~assignments["policy_id"].isin(policies["policy_id"]).to_numpy(bool)
+                               & assignments["policy_id"].notna().to_numpy(bool), "asset_id"].dropna()
+    ids = volumes["boot_volume_id"]
+    return (ids.isin(failed_lookup) | ids.isin(dangling)).fillna(False).to_numpy(bool)
+

@@ -44,12 +44,14 @@ def select_volumes(boot_volumes: pd.DataFrame) -> pd.DataFrame:
 def assess_volumes(volumes: pd.DataFrame, facts: BackupFacts, images: pd.DataFrame, image_evidence: np.ndarray,
                    assignments: pd.DataFrame, policies: pd.DataFrame, paths: pd.Series, gaps: Gaps,
                    vocabulary: list[str], subscribed: np.ndarray, targets: dict[str, tuple[str, ...]],
-                   rpo_days: int, as_of: pd.Timestamp) -> pd.DataFrame:
+                   rpo_days: int, as_of: pd.Timestamp, policy_unknown: np.ndarray | None = None) -> pd.DataFrame:
     """Return schema.ASSESSED_VOLUMES for ``volumes`` (from :func:`select_volumes`).
 
     ``subscribed`` is a bool per region code (the candidates for "any other region"); ``paths``
-    gives each volume's compartment path; ``targets`` is the validated copy_targets mapping.
+    gives each volume's compartment path; ``targets`` is the validated copy_targets mapping;
+    ``policy_unknown`` flags volumes whose backup policy could not be read (gaps.unreadable_policies).
     """
+    policy_unknown = np.zeros(len(volumes), dtype=bool) if policy_unknown is None else policy_unknown
     m = len(volumes)
     r = len(vocabulary)
     vol_region = category_codes(volumes["region"], vocabulary)
@@ -190,6 +192,15 @@ def assess_volumes(volumes: pd.DataFrame, facts: BackupFacts, images: pd.DataFra
         [worst == _FRESH, ~evidence & elig.eq(False).fillna(False).to_numpy(bool), elig.isna().to_numpy(bool),
          source_gap, (n_sources == 0) & ~own_copy],
         ["covered", "ineligible", "image_unknown", "source_gap", "no_backup"], default="dest")
+    # Without its backup policy (unreadable) a volume's required region is unknown, unless
+    # copy_targets name it: a verdict that depends on *where* copies are (covered, stale, in
+    # progress, failed) would be a guess. 'missing' (no usable copy in any region) still holds.
+    targeted = volumes["region"].astype("string").isin(list(targets)).fillna(False).to_numpy(bool)
+    guess = policy_unknown & ~targeted & np.isin(status, [CoverageStatus.COVERED.value, CoverageStatus.STALE.value,
+                                                         CoverageStatus.IN_PROGRESS.value,
+                                                         CoverageStatus.FAILED.value])
+    status = np.where(guess, CoverageStatus.UNKNOWN.value, status)
+    cause = np.where(guess, "policy_unknown", cause)
 
     required = _required_text(req, m, vocabulary)
     image_class = take(images["image_class"].array, image_pos).astype("string").fillna(ImageClass.UNKNOWN.value)
@@ -332,6 +343,10 @@ def _explain(out: pd.DataFrame, cause: np.ndarray, state_masks: dict, state_any:
     missing, failed, stale, pending, unknown = (regions(s) for s in (_MISSING, _FAILED, _STALE, _IN_PROGRESS,
                                                                      _UNKNOWN))
     rules = [
+        (cause == "policy_unknown",
+         lambda r: "the volume's backup policy could not be read (see errors), so its required destination "
+         "region is unknown; fresh copies in: " + at(out["covered_regions"].astype("string").fillna("no region"), r),
+         lambda r: "Fix the read error and collect again, or name the destination with copy_targets"),
         (cause == "covered",
          lambda r: "fresh AVAILABLE copy in " + at(required, r) + " (data " + at(age, r) + " days old, rpo "
          + rpo + " days)", lambda r: None),

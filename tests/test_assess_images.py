@@ -118,3 +118,23 @@ def test_comment_lines_are_ignored(tmp_path: Path) -> None:
     path.write_text("# why\nimage_id,image_class,note\n# another\nimg-1,community,seen in console\n")
     frame = load_image_overrides(path)
     assert frame.to_dict("records") == [{"image_id": "img-1", "image_class": "community", "note": "seen in console"}]
+
+
+@pytest.mark.parametrize("operation", ["ListListings", "GetImage"])
+def test_an_image_whose_lookup_failed_is_unknown_never_platform(operation) -> None:
+    # A Marketplace listing look-up that failed could hide a partner image: the root looks like a
+    # platform image (no compartment), but calling it copyable would make a 'missing' verdict
+    # rest on data we could not read.
+    from reportkit.assess import assess
+    from test_assess_builders import LHR
+
+    t = Tenancy()
+    t.image("img-root")
+    t.volume("bv", image="img-root")
+    t.backup("b", "bv", image="img-root")
+    t.error(LHR, "", operation, resource="img-root")
+    result = assess(t.inventory())
+    image = result.images.set_index("image_id").loc["img-root"]
+    assert image["image_class"] == "unknown" and pd.isna(image["copy_eligible"])
+    assert operation in image["eligibility_reason"] and "see errors" in image["eligibility_reason"]
+    assert result.volumes.set_index("boot_volume_id").loc["bv", "coverage_status"] == "unknown"

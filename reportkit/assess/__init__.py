@@ -23,7 +23,8 @@ from reportkit.assess.backups import assess_backups, prepare_backups
 from reportkit.assess.export import export_assessment
 from reportkit.assess.findings import CONTROL_INFO, build_controls, build_findings, downgrade_rows
 from reportkit.assess.gaps import find_gaps, unreadable_policies
-from reportkit.assess.images import classify_images, load_image_overrides, validate_image_overrides
+from reportkit.assess.images import (classify_images, load_image_overrides, mark_failed_lookups,
+                                     validate_image_overrides)
 from reportkit.assess.params import (parse_copy_targets, read_copy_targets, resolve_as_of,
                                      resolve_copy_targets, validate_rpo_days)
 from reportkit.assess.summaries import (
@@ -127,7 +128,8 @@ def assess(inventory: Inventory, *, rpo_days: int = 7, as_of: pd.Timestamp | str
                          inventory.regions["region"].astype("string").dropna().to_numpy(object))
     volumes_in = select_volumes(inventory.boot_volumes)
     referenced = pd.concat([inventory.backups["image_id"], volumes_in["image_id"]]).dropna().unique()
-    images = classify_images(inventory.images, overrides, referenced=referenced)
+    images = classify_images(mark_failed_lookups(inventory.images, inventory.errors), overrides,
+                             referenced=referenced)
     facts, evidence = prepare_backups(inventory.backups, images, vocabulary)
     images = images.assign(copy_evidence=pd.array(evidence, dtype="boolean"))
 

@@ -164,6 +164,32 @@ def _with_referenced(images: pd.DataFrame, referenced: Iterable[str] | None) -> 
     return frame.reset_index(drop=True)
 
 
+#: look-ups whose failure leaves an image's origin unknown (the errors row names the image)
+LOOKUP_OPERATIONS = ("GetImage", "ListListings")
+
+
+def mark_failed_lookups(images: pd.DataFrame, errors: pd.DataFrame) -> pd.DataFrame:
+    """Return ``images`` with lookup_status ``error`` for every image whose GetImage or Marketplace
+    ListListings failed (an ``errors`` row naming it), adding a row for images GetImage never returned.
+
+    A failed listing look-up could hide a partner image behind a root that looks like a platform
+    image, so such an image is unknown, never platform.
+    """
+    operation = errors["operation"].astype("string")
+    failed = errors.loc[operation.isin(LOOKUP_OPERATIONS).fillna(False).to_numpy(bool), "resource_id"]
+    failed = pd.Index(failed.dropna().astype(str).unique())
+    if failed.empty:
+        return images
+    out = images.copy()
+    out["lookup_status"] = out["lookup_status"].astype("string").mask(out["image_id"].isin(failed), "error")
+    absent = failed[~failed.isin(out["image_id"].astype(str))]
+    if len(absent):
+        extra = pd.DataFrame({"image_id": pd.array(absent, dtype="string"),
+                              "lookup_status": pd.array(["error"] * len(absent), dtype="string")})
+        out = pd.concat([out, extra], ignore_index=True)
+    return out
+
+
 def _reasons(frame: pd.DataFrame, image_class: np.ndarray, root_kind: np.ndarray, root_ids: np.ndarray,
              depth: np.ndarray, status: np.ndarray, base_missing: np.ndarray, looped: np.ndarray,
              root_overridden: np.ndarray, note: np.ndarray) -> pd.Series:
@@ -192,7 +218,8 @@ def _reasons(frame: pd.DataFrame, image_class: np.ndarray, root_kind: np.ndarray
         (unknown_root & (depth == 0) & (status == "missing"), lambda r: "image " + at(image_id, r)
          + " was not looked up by collect: eligibility unknown"),
         (unknown_root & (depth == 0), lambda r: "image " + at(image_id, r)
-         + " could not be read (GetImage failed): eligibility unknown"),
+         + " could not be read (GetImage or its Marketplace ListListings look-up failed, see errors): "
+         "eligibility unknown"),
         (unknown_root, lambda r: "image " + at(root_ids, r) + " in the base chain of " + at(image_id, r)
          + " could not be read" + chain(r) + ": eligibility unknown"),
         (is_(ImageClass.PLATFORM), lambda r: "Oracle platform image (no compartment, listing type NONE, "

@@ -404,3 +404,39 @@ def findings_by_control(findings: pd.DataFrame) -> Chart:
     _style_axes(ax)
     alt = title + ". " + "; ".join(f"{c} {s}: {n}" for c, s, n in counts[["control", "severity", "n"]].itertuples(index=False))
     return _render(fig, title, alt)
+
+
+# --------------------------------------------------------------------------------------------
+# IAM
+# --------------------------------------------------------------------------------------------
+IAM_COLOURS = {"allowed": OKABE_ITO["bluish_green"], "denied": OKABE_ITO["vermillion"],
+               "unknown": OKABE_ITO["grey"]}
+
+
+def iam_copy_permissions(summary: pd.DataFrame) -> Chart:
+    """Return stacked bars per IAM group: region pairs it may copy between, may not, or unknown.
+
+    ``summary`` is the second frame of :func:`reportkit.iam.copy_permission_overview`.
+    """
+    groups = summary["group"].astype(str).tolist()
+    pairs = int((summary[["allowed", "denied", "unknown"]].sum(axis=1).max()) if len(summary) else 0)
+    everywhere = int((summary["allowed"] == pairs).sum()) if pairs else 0
+    title = (f"{everywhere} of {len(groups)} groups may copy boot volume backups between every pair of regions"
+             if groups else "No IAM policy names a group")
+    fig = _figure(9, 0.45 * max(len(groups), 1) + 1.6)
+    ax = fig.add_subplot()
+    left = np.zeros(len(groups))
+    for status, colour in IAM_COLOURS.items():
+        values = summary[status].to_numpy(dtype=float) if len(summary) else np.zeros(0)
+        ax.barh(groups, values, left=left, color=colour, edgecolor="white", height=0.6,
+                label=f"{status} region pairs")
+        left += values
+    ax.set_xlabel("Source -> destination region pairs")
+    ax.invert_yaxis()
+    _style_axes(ax)
+    if groups:
+        fig.legend(loc="outside lower center", ncol=3, frameon=False, fontsize=9)
+    alt = title + ". " + "; ".join(f"{r.group}: {r.allowed} allowed, {r.denied} denied, {r.unknown} unknown"
+                                   for r in summary.itertuples(index=False)) + "."
+    return _render(fig, title, alt)
+

@@ -539,6 +539,16 @@ def export_report_data(assessment: Any, output_dir: str | Path | None, output_st
     return names
 
 
+def export_table(frame: pd.DataFrame, output_dir: str | Path | None, output_stem: str | None, role: str) -> str:
+    """Write one more companion CSV (e.g. the IAM copy matrix) next to the report.
+
+    Does nothing when ``output_dir`` is None; returns the published file name for "full data" notes.
+    """
+    if output_dir is not None:
+        _write_csv(frame, Path(output_dir) / f"{role}.csv")
+    return _written_name(output_stem, f"{role}.csv")
+
+
 def export_monthly_data(monthly: Any, output_dir: str | Path | None, output_stem: str | None, *,
                         title: str) -> dict[str, str]:
     """Write the monthly report's findings (with new/persisting/resolved), trend, controls and summary.json."""

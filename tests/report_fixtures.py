@@ -5,10 +5,12 @@ read exactly what ``reportkit collect`` would have written.
 """
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
 
+from reportkit.schema import IAM_POLICIES
 from reportkit.snapshot import save_snapshot
 from test_assess_builders import AMS, APP, FRA, LHR, PROD, Tenancy
 
@@ -35,7 +37,14 @@ def build_inventory(*, volumes: int = 30, shift_days: float = 0.0, copied_every:
         if i % copied_every != copied_every - 1:
             t.copy(f"c{i}", b, region=FRA if region != FRA else LHR)
     t.error(AMS, PROD)
-    return t.inventory()
+    inv = t.inventory()
+    # IAM: the seed's volume admins (no COPY through volume-family) and a group that may copy
+    statements = ["Allow group VolumeAdmins to manage volume-family in tenancy",
+                  "Allow group BackupAdmins to manage boot-volume-backups in tenancy"]
+    iam = IAM_POLICIES.coerce([{"policy_id": "pol-iam", "compartment_id": inv.metadata.tenancy_id,
+                                "policy_name": "storage", "statement_index": n, "statement": text,
+                                "lifecycle_state": "ACTIVE"} for n, text in enumerate(statements, start=1)])
+    return dataclasses.replace(inv, iam_policies=iam)
 
 
 def build_history(root: Path, months: int = 3) -> list[Path]:

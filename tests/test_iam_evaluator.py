@@ -466,3 +466,21 @@ def test_the_suggested_fix_makes_the_copy_allowed(policies, query):
     verdict = can_copy(policies, "G", src, dst, comp)
     fixed = can_copy([*policies, *suggest_fix(verdict)], "G", src, dst, comp)
     assert fixed.allowed
+
+
+def test_copy_permission_overview_counts_region_pairs_per_group_and_suggests_the_seed_fix():
+    from reportkit.iam import copy_permission_overview
+
+    statements = [
+        "Allow group VolumeAdmins to manage volume-family in tenancy",
+        "Allow group CopyAdmins to manage boot-volume-backups in tenancy",
+    ]
+    matrix, summary = copy_permission_overview(statements, ["lhr", "fra", "iad"])
+    assert len(matrix) == 2 * 6  # two groups x six ordered pairs of distinct regions
+    rows = summary.set_index("group")
+    assert rows.loc["CopyAdmins", ["allowed", "denied", "unknown"]].tolist() == [6, 0, 0]
+    assert rows.loc["VolumeAdmins", ["allowed", "denied", "unknown"]].tolist() == [0, 6, 0]
+    assert rows.loc["VolumeAdmins", "suggested_fix"] == (
+        "Allow group VolumeAdmins to use boot-volume-backups in tenancy where "
+        "request.permission='BOOT_VOLUME_BACKUP_COPY'")
+    assert rows.loc["CopyAdmins", "example_gap"] == ""

@@ -36,7 +36,8 @@ from reportkit.iam.evaluator import (
     can_copy,
     copy_checker,
 )
-from reportkit.iam.matrix import copy_matrices, copy_matrix, groups_in_policies, regions_in_policies
+from reportkit.iam.matrix import (copy_matrices, copy_matrix, copy_permission_overview, groups_in_policies,
+                                  regions_in_policies)
 from reportkit.iam.permissions import permissions_for
 from reportkit.iam.policyset import PolicySet, load_policies, policies_from_export
 from reportkit.iam.suggest import suggest_fix
@@ -54,6 +55,7 @@ __all__ = [
     "copy_checker",
     "copy_matrices",
     "copy_matrix",
+    "copy_permission_overview",
     "groups_in_policies",
     "load_policies",
     "policies_from_export",

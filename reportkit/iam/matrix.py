@@ -89,3 +89,34 @@ def regions_in_policies(policies: Any) -> list[str]:
         if isinstance(entry.parsed, Statement):
             visit(entry.parsed.condition)
     return list(found)
+
+
+def copy_permission_overview(policies: Any, regions: Iterable[str], *,
+                             compartments: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return ``(matrix, summary)`` for every group the policies name, over ``regions``.
+
+    ``matrix`` is :func:`copy_matrices` without the diagonal (OCI copies only between regions):
+    group, source, destination, status. ``summary`` has one row per group: ``allowed``, ``denied``
+    and ``unknown`` region pairs, one pair the group cannot copy (``example_gap``, e.g.
+    ``uk-london-1 -> eu-frankfurt-1``) and the first statement that would allow it (``suggested_fix``).
+    """
+    from reportkit.iam.evaluator import can_copy
+    from reportkit.iam.suggest import suggest_fix
+
+    policyset = load_policies(policies, compartments)
+    matrix = copy_matrices(policyset, regions)
+    matrix = matrix[matrix["source"] != matrix["destination"]].reset_index(drop=True)
+    counts = (matrix.groupby(["group", "status"]).size().unstack(fill_value=0)
+              .reindex(columns=["allowed", "denied", "unknown"], fill_value=0))
+    gaps = matrix[matrix["status"] != "allowed"].groupby("group", sort=False).head(1).set_index("group")
+    rows = []
+    for group in counts.index:  # one row per group named in the policies: a handful, not a data loop
+        example, fix = "", ""
+        if group in gaps.index:
+            src, dst = gaps.loc[group, "source"], gaps.loc[group, "destination"]
+            example = f"{src} -> {dst}"
+            fix = "; ".join(suggest_fix(can_copy(policyset, group, src, dst))) or "(blocked by a Deny or unknown)"
+        rows.append({"group": group, **{k: int(v) for k, v in counts.loc[group].items()},
+                     "example_gap": example, "suggested_fix": fix})
+    summary = pd.DataFrame(rows, columns=["group", "allowed", "denied", "unknown", "example_gap", "suggested_fix"])
+    return matrix, summary.sort_values(["allowed", "group"], kind="stable").reset_index(drop=True)

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import pandas as pd
 
@@ -235,7 +235,8 @@ class CopyVerdict:
 # --------------------------------------------------------------------------------------------
 # Matching
 # --------------------------------------------------------------------------------------------
-def _and(*values: Tri) -> Tri:
+def _all(values: Iterable[Tri]) -> Tri:
+    """Kleene AND, lazily: False as soon as one is False; else None if one is unknown."""
     out: Tri = True
     for v in values:
         if v is False:
@@ -243,6 +244,21 @@ def _and(*values: Tri) -> Tri:
         if v is None:
             out = None
     return out
+
+
+def _any(values: Iterable[Tri]) -> Tri:
+    """Kleene OR, lazily: True as soon as one is True; else None if one is unknown."""
+    out: Tri = False
+    for v in values:
+        if v is True:
+            return True
+        if v is None:
+            out = None
+    return out
+
+
+def _and(*values: Tri) -> Tri:
+    return _all(values)
 
 
 def match_subject(subject: Subject, group: GroupRef) -> Tri:
@@ -338,24 +354,8 @@ def evaluate_condition(condition: Condition, context: dict[str, str]) -> Tri:
     unknown variable are both unknown, never true.
     """
     if isinstance(condition, ConditionGroup):
-        result: Tri
-        if condition.mode == "all":
-            result = True
-            for item in condition.items:
-                r = evaluate_condition(item, context)
-                if r is False:
-                    return False
-                if r is None:
-                    result = None
-            return result
-        result = False
-        for item in condition.items:
-            r = evaluate_condition(item, context)
-            if r is True:
-                return True
-            if r is None:
-                result = None
-        return result
+        results = (evaluate_condition(item, context) for item in condition.items)
+        return _all(results) if condition.mode == "all" else _any(results)
     actual = context.get(condition.variable)
     if actual is None:
         return None

@@ -31,7 +31,6 @@ Compared in one run:
 """
 from __future__ import annotations
 
-import argparse
 import math
 import shlex
 import subprocess
@@ -45,7 +44,7 @@ from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import SimProcess, run_child  # noqa: E402
+from bench.common import SimProcess, quick_main, run_child  # noqa: E402
 
 FULL = {"regions": 10, "compartments": 200, "volumes": 2000, "backups": 100_000}
 QUICK = {"regions": 3, "compartments": 40, "volumes": 300, "backups": 6_000}
@@ -351,12 +350,7 @@ def run(quick: bool = False, *, log: Any = print) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a small tenancy, one run of each (a smoke test)")
-    args = parser.parse_args()
-    figures = run(quick=args.quick)
-    for name, value in figures.items():
-        print(f"{name}: {round(value, 3) if isinstance(value, float) else value}")
+    quick_main(__doc__, run, "a small tenancy, one run of each (a smoke test)")
 
 
 if __name__ == "__main__":

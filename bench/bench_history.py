@@ -19,7 +19,6 @@ Measured, each in a fresh process (median of ``REPEATS``):
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import shutil
 import statistics
@@ -31,7 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import run_child  # noqa: E402
+from bench.common import quick_main, run_child  # noqa: E402
 
 SNAPSHOTS = 12
 BACKUPS = 1_000_000
@@ -125,11 +124,7 @@ def run(quick: bool = False, *, log: Any = print) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help=f"{QUICK_BACKUPS:,} backups per snapshot, one run")
-    figures = run(quick=parser.parse_args().quick)
-    for name, value in figures.items():
-        print(f"{name}: {round(value, 3) if isinstance(value, float) else value}")
+    quick_main(__doc__, run, f"{QUICK_BACKUPS:,} backups per snapshot, one run")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ several tens of seconds, so it is measured ``REPEATS`` times (median) only outsi
 """
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import tempfile
@@ -22,7 +21,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import run_child  # noqa: E402
+from bench.common import quick_main, run_child  # noqa: E402
 
 BACKUPS = 100_000
 QUICK_BACKUPS = 10_000
@@ -68,11 +67,7 @@ def run(quick: bool = False, *, log: Any = print) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help=f"{QUICK_BACKUPS:,} backups, one render")
-    figures = run(quick=parser.parse_args().quick)
-    for name, value in figures.items():
-        print(f"{name}: {round(value, 3) if isinstance(value, float) else value}")
+    quick_main(__doc__, run, f"{QUICK_BACKUPS:,} backups, one render")
 
 
 if __name__ == "__main__":

@@ -51,6 +51,18 @@ def cpu_seconds() -> tuple[float, float]:
     return usage.ru_utime, usage.ru_stime
 
 
+# ------------------------------------------------------------------------------ a standalone run
+def quick_main(doc: str | None, run: Callable[..., dict[str, Any]], quick_help: str) -> None:
+    """``python -m bench.bench_X [--quick]``: run one benchmark and print its figures, one a line."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=(doc or "").partition("\n")[0])
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    figures = run(quick=parser.parse_args().quick)
+    for name, value in figures.items():
+        print(f"{name}: {round(value, 3) if isinstance(value, float) else value}")
+
+
 # ------------------------------------------------------------------------------ child processes
 def run_child(module: str, function: str, params: dict[str, Any], *, timeout: float = 1800) -> dict[str, Any]:
     """Run ``module.function(params) -> dict`` in a fresh Python process; return its dict.

@@ -29,6 +29,7 @@ from typing import Any
 
 import pandas as pd
 
+from reportkit.csvsafe import FORMULA_PREFIXES
 from reportkit.errors import InputError, PlanError, SchemaError
 from reportkit.schema import (
     PLAN_ENTRIES,
@@ -326,10 +327,9 @@ def normalise_kms_key_map(kms_key_map: Mapping[str, str]) -> dict[str, str]:
 
 def region_name(value: str) -> str:
     """Return the region name for a name or short code (``lhr`` -> ``uk-london-1``)."""
-    from oci.regions import REGIONS_SHORT_NAMES  # data only; imported lazily to keep plan import light
+    from reportkit.iam.regions import region_name as _region_name  # lazily: keeps plan import light
 
-    text = str(value).strip().lower()
-    return REGIONS_SHORT_NAMES.get(text, text)
+    return _region_name(str(value).strip())
 
 
 # ---- helpers --------------------------------------------------------------------------------
@@ -582,7 +582,7 @@ def _csv_cell(value: Any) -> str:
     if isinstance(value, pd.Timestamp):
         text = value.isoformat()
     # A cell starting with = + - @ (or a control char) is run as a formula by spreadsheets.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if text.startswith(FORMULA_PREFIXES):
         text = "'" + text
     return text
 

@@ -283,14 +283,19 @@ def _sort_records(records: list[WireDict], sort_by: str | None, sort_order: str 
     return sorted(records, key=key, reverse=descending)
 
 
+def _filtered(items: Iterable[WireDict], **wanted: str | None) -> list[WireDict]:
+    """The items whose wire values equal every wanted one (a list call's filters; None or '' = no filter)."""
+    active = [(key, value) for key, value in wanted.items() if value]
+    if not active:
+        return list(items)
+    return [item for item in items if all(item.get(key) == value for key, value in active)]
+
+
 def _region_key_for(name: str) -> str:
     """Return the upper-case region key (LHR) of a region name, or the name itself if unknown."""
-    from oci import regions
+    from reportkit.iam.regions import region_key  # lazy: only subscribe_region needs the SDK's table
 
-    for short, long_name in regions.REGIONS_SHORT_NAMES.items():
-        if long_name == name:
-            return short.upper()
-    return name.upper()
+    return (region_key(name) or name).upper()
 
 
 _OCID_COUNTER = itertools.count(1)
@@ -336,8 +341,7 @@ class SimBackend:
             self.identity = IdentityBackend(doc)
             self.regions: dict[str, RegionBackend] = {}
             names = set(self.identity.subscribed_region_names())
-            for section in ("images", "bootVolumes", "bootVolumeBackups", "volumeBackupPolicies",
-                            "volumeBackupPolicyAssignments", "vaultKeys"):
+            for section in _REGIONAL_SECTIONS:
                 names.update(doc.get(section, {}).keys())
             for name in sorted(names):
                 self.regions[name] = RegionBackend(name)
@@ -514,11 +518,8 @@ class SimBackend:
                 item["isAccessible"] = rec.id not in denied
                 if level == "ACCESSIBLE" and not item["isAccessible"]:
                     continue
-                if lifecycle_state and item.get("lifecycleState") != lifecycle_state:
-                    continue
-                if name and item.get("name") != name:
-                    continue
                 out.append(item)
+            out = _filtered(out, lifecycleState=lifecycle_state, name=name)
             if sort_by:
                 out = _sort_records(out, sort_by, sort_order, name_key="name")
             return out
@@ -528,9 +529,8 @@ class SimBackend:
                       sort_order: str | None = None) -> list[WireDict]:
         with self.lock:
             self._check_list_compartment(compartment_id)
-            out = [p.to_dict() for p in self.identity.policies if p.compartment_id == compartment_id
-                   and (not name or p.get("name") == name)
-                   and (not lifecycle_state or p.get("lifecycleState") == lifecycle_state)]
+            out = _filtered((p.to_dict() for p in self.identity.policies if p.compartment_id == compartment_id),
+                            name=name, lifecycleState=lifecycle_state)
             return _sort_records(out, sort_by, sort_order, name_key="name") if sort_by else out
 
     # ------------------------------------------------------------------------------ block storage
@@ -543,19 +543,10 @@ class SimBackend:
             backend = self.region(region)
             self._check_list_compartment(compartment_id)
             now = self.clock.now
-            out = []
-            for bkp in self._by_compartment(backend, "boot_volume_backups").get(compartment_id, []):
-                assert isinstance(bkp, BootVolumeBackup)
-                item = bkp.to_dict(now)
-                if boot_volume_id and item.get("bootVolumeId") != boot_volume_id:
-                    continue
-                if display_name and item.get("displayName") != display_name:
-                    continue
-                if source_boot_volume_backup_id and item.get("sourceBootVolumeBackupId") != source_boot_volume_backup_id:
-                    continue
-                if lifecycle_state and item.get("lifecycleState") != lifecycle_state:
-                    continue
-                out.append(item)
+            backups = self._by_compartment(backend, "boot_volume_backups").get(compartment_id, [])
+            out = _filtered((bkp.to_dict(now) for bkp in backups), bootVolumeId=boot_volume_id,
+                            displayName=display_name, sourceBootVolumeBackupId=source_boot_volume_backup_id,
+                            lifecycleState=lifecycle_state)
             return _sort_records(out, sort_by, sort_order)
 
     def get_boot_volume_backup(self, region: str, backup_id: str) -> WireDict:
@@ -633,16 +624,9 @@ class SimBackend:
                 platform = not img.compartment_id and img.id not in listed and not img.get("_hiddenFromList")
                 if not (mine or platform):
                     continue
-                item = img.to_dict()
-                if display_name and item.get("displayName") != display_name:
-                    continue
-                if operating_system and item.get("operatingSystem") != operating_system:
-                    continue
-                if operating_system_version and item.get("operatingSystemVersion") != operating_system_version:
-                    continue
-                if lifecycle_state and item.get("lifecycleState") != lifecycle_state:
-                    continue
-                out.append(item)
+                out.append(img.to_dict())
+            out = _filtered(out, displayName=display_name, operatingSystem=operating_system,
+                            operatingSystemVersion=operating_system_version, lifecycleState=lifecycle_state)
             return _sort_records(out, sort_by, sort_order)
 
     # ------------------------------------------------------------------------------ marketplace

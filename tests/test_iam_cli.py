@@ -141,3 +141,14 @@ def test_check_from_a_snapshot_resolves_compartments(tmp_path, capsys):
                  "--compartment", "Prod"]) == 0
     assert main(["iam", "matrix", "--group", "Ops", "--snapshot", str(folder2), "--compartment", PROD]) == 0
     assert "eu-frankfurt-1" in capsys.readouterr().out  # the snapshot's subscribed regions
+
+
+def test_matrix_csv_neutralises_group_names_a_spreadsheet_would_run(tmp_path, capsys):
+    from reportkit.cli import main
+
+    policies = tmp_path / "p.txt"
+    policies.write_text("Allow group '=cmd'/'calc' to manage boot-volume-backups in tenancy\n")
+    out = tmp_path / "m.csv"
+    main(["iam", "matrix", "--all-groups", "--policies", str(policies), "--regions", "lhr,fra", "--csv", str(out)])
+    text = out.read_text()
+    assert "'=cmd/calc" in text and "\n=cmd" not in text

@@ -127,6 +127,8 @@ def run_matrix(args: argparse.Namespace) -> int:
     if not regions:
         raise InputError("no regions for the matrix: pass --regions lhr,fra,... (the policies name none and "
                          "there is no snapshot region list)")
+    from reportkit.csvsafe import neutralise_formulas
+
     if args.all_groups:
         frame = copy_matrices(policies, regions, args.compartment, compartments=compartments)
         cross = frame[frame["source"] != frame["destination"]]
@@ -136,7 +138,7 @@ def run_matrix(args: argparse.Namespace) -> int:
             print()
         all_allowed = bool(len(cross)) and bool((cross["status"] == "allowed").all())
         if args.csv:
-            frame.to_csv(args.csv, index=False)
+            neutralise_formulas(frame).to_csv(args.csv, index=False)  # group names are free text
     else:
         frame = copy_matrix(policies, args.group, regions, args.compartment, compartments=compartments)
         print(f"group {args.group}: rows are source regions, columns destination regions")
@@ -144,7 +146,7 @@ def run_matrix(args: argparse.Namespace) -> int:
         cells = [frame.loc[s, d] for s in frame.index for d in frame.columns if s != d]
         all_allowed = bool(cells) and all(c == "allowed" for c in cells)
         if args.csv:
-            frame.to_csv(args.csv)
+            neutralise_formulas(frame).to_csv(args.csv)
     if args.csv:
         print(f"wrote {args.csv}")
     return 0 if all_allowed else 1

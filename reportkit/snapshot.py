@@ -73,6 +73,7 @@ def save_snapshot(inv: Inventory, root: str | os.PathLike[str] = DEFAULT_ROOT) -
                 for c in INVENTORY_TABLES[name].columns if c.dtype == CATEGORY}
         if cats:
             categories[name] = cats
+    meta_dict = meta.to_dict()
     manifest = {
         "format": "reportkit-snapshot",
         "schema_version": SNAPSHOT_SCHEMA_VERSION,
@@ -80,15 +81,15 @@ def save_snapshot(inv: Inventory, root: str | os.PathLike[str] = DEFAULT_ROOT) -
         "tenancy_id": meta.tenancy_id,
         "tenancy_name": meta.tenancy_name,
         "home_region": meta.home_region,
-        "started_at": meta.to_dict()["started_at"],
-        "finished_at": meta.to_dict()["finished_at"],
+        "started_at": meta_dict["started_at"],
+        "finished_at": meta_dict["finished_at"],
         "regions": list(meta.regions),
         "parameters": meta.parameters,
         "counts": {name: info["rows"] for name, info in files.items()},
         "errors": files["errors"]["rows"],
         "files": files,
         "categories": categories,
-        "metadata": meta.to_dict(),
+        "metadata": meta_dict,
     }
     _write_bytes(tmp / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True, default=str).encode())
     _fsync_dir(tmp)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 
+from reportkit.auth import AUTH_MODES
+
 _HELP = """\
 Read boot volume backups, boot volumes, backup policies and assignments, images and IAM
 policies from every READY subscribed region and every ACTIVE compartment, and write them as a
@@ -36,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--profile", help="profile in the OCI config file (default DEFAULT or $OCI_CLI_PROFILE)")
     parser.add_argument("--config-file", help="OCI config file (default ~/.oci/config or $OCI_CLI_CONFIG_FILE)")
-    parser.add_argument("--auth", choices=["api_key", "security_token", "instance_principal", "resource_principal"],
+    parser.add_argument("--auth", choices=AUTH_MODES,
                         help="how to authenticate (default api_key or $OCI_CLI_AUTH)")
     parser.add_argument("--regions", help="comma-separated region names or short codes (default: all subscribed)")
     parser.add_argument("--compartment", help="only this compartment sub-tree: a path like Prod/App, or an OCID")

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from reportkit.auth import AuthContext
+from reportkit.auth import AuthContext, _first_line
 from reportkit.collect.pacing import AdaptivePacer
 
 SERVICES = {
@@ -158,7 +158,7 @@ class OciCaller:
                     raise failure from None
             except (requests.exceptions.RequestException, sdk_requests.exceptions.RequestException,
                     ConnectionError, TimeoutError) as exc:
-                transient = CallFailed(operation, None, type(exc).__name__, _short(exc), None)
+                transient = CallFailed(operation, None, type(exc).__name__, _first_line(exc), None)
             else:
                 self._region_ok(region)
                 self.pacer.succeeded(key)
@@ -260,8 +260,3 @@ def _settle_environment(client: Any) -> None:
     if bundle:
         session.verify = bundle
     session.trust_env = False
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:300] if text else type(exc).__name__

@@ -3,9 +3,9 @@
 Request plan (what a tenancy of R regions and C compartments costs):
 - discovery: GetTenancy + ListRegionSubscriptions (auth region), ListCompartments once for the
   whole tree (home region, ``compartmentIdInSubtree=true``, ``accessLevel=ANY``);
-- per region, with the search pre-filter on (the default): two Resource Searches,
-  ``query bootvolume resources`` then ``query bootvolumebackup resources`` (SearchResources,
-  limit 1000, every page);
+- per region, with the search pre-filter on (``use_search=True`` / ``--search``; off by default):
+  two Resource Searches, ``query bootvolume resources`` then ``query bootvolumebackup resources``
+  (SearchResources, limit 1000, every page);
 - per region x compartment: ListBootVolumeBackups and ListBootVolumes (limit 1000, every page).
   With the pre-filter, each only in the compartments its search cannot vouch empty: those with a
   hit of that type, the root, and every compartment ListCompartments does not mark

@@ -50,13 +50,18 @@ class AdaptivePacer:
         self.min_rate, self.first_rate, self.window, self.cooldown = min_rate, first_rate, window, cooldown
         self._clock, self._sleep = clock, sleep
 
+    def _touch(self, key: Hashable) -> tuple[_Stream, float]:
+        """Return ``key``'s stream and the time now, noting when the stream was first used (lock held)."""
+        stream = self._streams[key]
+        now = self._clock()
+        if stream.first_seen is None:
+            stream.first_seen = now
+        return stream, now
+
     def wait(self, key: Hashable) -> None:
         """Block until ``key`` may send its next request."""
         with self._lock:
-            stream = self._streams[key]
-            now = self._clock()
-            if stream.first_seen is None:
-                stream.first_seen = now
+            stream, now = self._touch(key)
             if stream.rate is None:
                 return
             slot = max(now, stream.next_slot)
@@ -67,10 +72,7 @@ class AdaptivePacer:
     def try_acquire(self, key: Hashable) -> float:
         """Take ``key``'s next slot if it is due (return 0.0), else return the seconds until it is."""
         with self._lock:
-            stream = self._streams[key]
-            now = self._clock()
-            if stream.first_seen is None:
-                stream.first_seen = now
+            stream, now = self._touch(key)
             if stream.rate is None:
                 return 0.0
             if stream.next_slot > now:

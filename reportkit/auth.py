@@ -254,9 +254,9 @@ def _normalise_region(region: str | None) -> str | None:
     """Short codes (``lhr``) become names (``uk-london-1``); anything else is kept as given."""
     if not region:
         return region
-    import oci
+    from reportkit.regions import region_name
 
-    return oci.regions.REGIONS_SHORT_NAMES.get(region.strip().lower(), region.strip().lower())
+    return region_name(region.strip())
 
 
 def _first_line(exc: BaseException) -> str:

@@ -327,7 +327,7 @@ def normalise_kms_key_map(kms_key_map: Mapping[str, str]) -> dict[str, str]:
 
 def region_name(value: str) -> str:
     """Return the region name for a name or short code (``lhr`` -> ``uk-london-1``)."""
-    from reportkit.iam.regions import region_name as _region_name  # lazily: keeps plan import light
+    from reportkit.regions import region_name as _region_name  # lazily: keeps plan import light
 
     return _region_name(str(value).strip())
 

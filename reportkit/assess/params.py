@@ -56,9 +56,9 @@ def resolve_region(name: str, regions: pd.DataFrame, *, what: str) -> str:
         return text
     if text in by_key:
         return by_key[text]
-    from oci.regions import REGIONS_SHORT_NAMES  # lazy: only needed for short codes not in the inventory
+    from reportkit.regions import region_name  # lazy: only needed for short codes not in the inventory
 
-    resolved = REGIONS_SHORT_NAMES.get(text, text)
+    resolved = region_name(text)
     if resolved in subscribed:
         return resolved
     known = ", ".join(sorted(subscribed)) or "none"

@@ -245,9 +245,9 @@ class Collection:
     def image_region(self, image_id: str, referenced_in: str) -> str:
         parts = image_id.split(".")
         if len(parts) >= 5 and parts[3]:
-            import oci
+            from reportkit.regions import region_name
 
-            named = oci.regions.REGIONS_SHORT_NAMES.get(parts[3].lower(), parts[3].lower())
+            named = region_name(parts[3])
             if named in self.ready_regions:
                 return named
         return referenced_in

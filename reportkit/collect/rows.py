@@ -36,13 +36,13 @@ def region_of_availability_domain(ad: str | None, key_to_region: Mapping[str, st
     """``Uocm:LHR-AD-1`` -> ``uk-london-1`` (via the tenancy's region keys, then the SDK's table)."""
     if not ad:
         return None
-    import oci
+    from reportkit.regions import region_name
 
     # "Uocm:LHR-AD-1" carries the region key; some realms spell the name: "Uocm:UK-LONDON-1-AD-1"
     prefix = re.sub(r"-AD-\d+$", "", ad.split(":", 1)[-1], flags=re.IGNORECASE)
     if prefix.upper() in key_to_region:
         return key_to_region[prefix.upper()]
-    return oci.regions.REGIONS_SHORT_NAMES.get(prefix.lower(), prefix.lower())
+    return region_name(prefix)
 
 
 def boot_volume_row(item: Wire, region: str, key_to_region: Mapping[str, str]) -> tuple:
@@ -164,6 +164,8 @@ def select_regions(subscriptions: Sequence[Wire], wanted: str | Sequence[str] | 
     """
     import oci
 
+    from reportkit.regions import region_name
+
     ready = [s["regionName"] for s in subscriptions if s.get("status") == "READY"]
     if not wanted:
         return ready
@@ -174,7 +176,7 @@ def select_regions(subscriptions: Sequence[Wire], wanted: str | Sequence[str] | 
         if not raw:
             continue
         low = raw.lower()
-        name = by_key.get(low) or oci.regions.REGIONS_SHORT_NAMES.get(low) or low
+        name = by_key.get(low) or region_name(low)
         known = name in by_key.values() or oci.regions.is_region(name)
         if not known:
             raise InputError(f"unknown region {raw!r}: use a region name (uk-london-1) or short code (lhr); "

@@ -47,7 +47,7 @@ from reportkit.iam.permissions import (
     permissions_for,
 )
 from reportkit.iam.policyset import PolicySet, load_policies
-from reportkit.iam.regions import region_key, region_name, resolve_region
+from reportkit.regions import region_key, region_name, resolve_region
 
 Tri = bool | None  # True, False, or None = unknown
 

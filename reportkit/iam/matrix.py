@@ -9,7 +9,7 @@ import pandas as pd
 from reportkit.iam.evaluator import Evaluator
 from reportkit.iam.parser import Statement
 from reportkit.iam.policyset import load_policies
-from reportkit.iam.regions import resolve_region
+from reportkit.regions import resolve_region
 
 
 def _region_names(regions: Iterable[str]) -> list[str]:
@@ -71,7 +71,7 @@ def regions_in_policies(policies: Any) -> list[str]:
     """
     from reportkit.iam.evaluator import REGION_VARIABLES
     from reportkit.iam.parser import Clause, ConditionGroup
-    from reportkit.iam.regions import region_key, region_name
+    from reportkit.regions import region_key, region_name
 
     found: dict[str, None] = {}
 

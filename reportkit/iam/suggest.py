@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from reportkit.iam.evaluator import CopyVerdict
 from reportkit.iam.permissions import BOOT_VOLUME_BACKUP_COPY, BOOT_VOLUME_BACKUP_CREATE, BOOT_VOLUME_BACKUP_READ
-from reportkit.iam.regions import region_key
+from reportkit.regions import region_key
 
 
 def _location(compartment: str | None) -> str:

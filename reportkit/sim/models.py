@@ -293,7 +293,7 @@ def _filtered(items: Iterable[WireDict], **wanted: str | None) -> list[WireDict]
 
 def _region_key_for(name: str) -> str:
     """Return the upper-case region key (LHR) of a region name, or the name itself if unknown."""
-    from reportkit.iam.regions import region_key  # lazy: only subscribe_region needs the SDK's table
+    from reportkit.regions import region_key  # lazy: only subscribe_region needs the SDK's table
 
     return (region_key(name) or name).upper()
 

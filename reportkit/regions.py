@@ -1,5 +1,7 @@
 """Region keys and names: ``lhr``, ``LHR`` and ``uk-london-1`` are the same region.
 
+The one place reportkit maps between them (collect, assess, iam, plan and the fake all use it).
+
 The table is the OCI SDK's ``oci.regions.REGIONS_SHORT_NAMES`` (key -> region identifier), loaded
 on first use because importing ``oci`` costs about half a second.
 """

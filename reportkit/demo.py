@@ -18,7 +18,6 @@ import pandas as pd
 
 from reportkit.inventory import Inventory
 
-DEFAULT_SNAPSHOT_ROOT = Path("data/snapshots")
 DEFAULT_REPORT_DIR = Path("data/reports")
 DEFAULT_ASSESS_DIR = Path("data/assessments")
 
@@ -44,7 +43,7 @@ def stamp_inventory(inv: Inventory, as_of: pd.Timestamp) -> Inventory:
     return dataclasses.replace(inv, metadata=metadata)
 
 
-def collect_demo_history(snapshot_root: str | Path = DEFAULT_SNAPSHOT_ROOT, *, months: int = 6,
+def collect_demo_history(snapshot_root: str | Path | None = None, *, months: int = 6,
                          progress: bool = True, log: Callable[[str], None] = print) -> list[Path]:
     """Serve the demo tenancy as it stood at each of ``months`` month ends, collect and save each.
 
@@ -71,7 +70,7 @@ def collect_demo_history(snapshot_root: str | Path = DEFAULT_SNAPSHOT_ROOT, *, m
     return written
 
 
-def run_demo(*, snapshot_root: str | Path = DEFAULT_SNAPSHOT_ROOT, report_dir: str | Path = DEFAULT_REPORT_DIR,
+def run_demo(*, snapshot_root: str | Path | None = None, report_dir: str | Path = DEFAULT_REPORT_DIR,
              assess_dir: str | Path = DEFAULT_ASSESS_DIR, months: int = 6, collect_only: bool = False,
              progress: bool = True, log: Callable[[str], None] = print) -> DemoResult:
     """Collect the demo history, assess the latest snapshot, render the coverage and monthly reports."""
@@ -94,5 +93,5 @@ def run_demo(*, snapshot_root: str | Path = DEFAULT_SNAPSHOT_ROOT, report_dir: s
         f"missing {s.missing}, in progress {s.in_progress}, failed {s.failed}, no backup {s.no_backup}, "
         f"ineligible {s.ineligible}, unknown {s.unknown}); {s.collection_gaps} collection gaps")
     log("3/3 rendering the reports")
-    reports = render_demo_reports(latest, Path(snapshot_root), report_dir, progress=progress)
+    reports = render_demo_reports(latest, latest.parents[2], report_dir, progress=progress)
     return DemoResult(snapshots=snapshots, assessment_files=files, reports=reports)

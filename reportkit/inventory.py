@@ -83,8 +83,9 @@ class Inventory:
         """Return every table by name, in declaration order."""
         return {name: getattr(self, name) for name in INVENTORY_TABLES}
 
-    def save(self, root: str | Path = "data/snapshots") -> Path:
-        """Write this inventory as a new snapshot folder under ``root``; return its path."""
+    def save(self, root: str | Path | None = None) -> Path:
+        """Write this inventory as a new snapshot folder under ``root`` (default: $REPORTKIT_SNAPSHOTS
+        or data/snapshots); return its path."""
         from reportkit.snapshot import save_snapshot
 
         return save_snapshot(self, root)

@@ -43,7 +43,6 @@ NOTEBOOKS: dict[str, str] = {
 #: Parameters reportkit sets itself (where the notebook writes its CSV/JSON files).
 INTERNAL_PARAMETERS = ("output_dir", "output_stem")
 
-DEFAULT_SNAPSHOTS = Path("data/snapshots")
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,11 @@ MANIFEST = "manifest.json"
 #: where snapshots go and "latest" is looked up; REPORTKIT_SNAPSHOTS overrides it (notebook kernels
 #: run in notebooks/, so `make lab` points it at the project's data/snapshots)
 DEFAULT_ROOT = os.environ.get("REPORTKIT_SNAPSHOTS") or "data/snapshots"
+
+
+def _root(root: str | os.PathLike[str] | None) -> Path:
+    """The snapshots root to use: ``root``, or DEFAULT_ROOT when None."""
+    return Path(DEFAULT_ROOT if root is None else root)
 _TMP_PREFIX = ".tmp-"
 _RUN_FORMAT = "%Y%m%dT%H%M%SZ"
 _RUN_NAME = re.compile(r"^\d{8}T\d{6}Z(-\d+)?$")
@@ -52,14 +57,14 @@ def safe_tenancy_name(name: str) -> str:
     return text[:64] or "tenancy"
 
 
-def save_snapshot(inv: Inventory, root: str | os.PathLike[str] = DEFAULT_ROOT) -> Path:
+def save_snapshot(inv: Inventory, root: str | os.PathLike[str] | None = None) -> Path:
     """Write ``inv`` as a new snapshot folder under ``root`` and return the folder's path.
 
     Atomic (temporary folder in the same parent, fsync, rename); never overwrites.
     """
     meta = inv.metadata
     started = pd.Timestamp(meta.started_at).tz_convert("UTC")
-    parent = Path(root) / f"tenancy={safe_tenancy_name(meta.tenancy_name)}" / f"date={started:%Y-%m-%d}"
+    parent = _root(root) / f"tenancy={safe_tenancy_name(meta.tenancy_name)}" / f"date={started:%Y-%m-%d}"
     parent.mkdir(parents=True, exist_ok=True)
     tmp = parent / f"{_TMP_PREFIX}{started.strftime(_RUN_FORMAT)}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
@@ -151,7 +156,7 @@ def _sha256(path: Path) -> str:
 # --------------------------------------------------------------------------------------------
 # Reading
 # --------------------------------------------------------------------------------------------
-def load_snapshot(path: str | os.PathLike[str] = "latest", *, root: str | os.PathLike[str] = DEFAULT_ROOT,
+def load_snapshot(path: str | os.PathLike[str] = "latest", *, root: str | os.PathLike[str] | None = None,
                   tenancy: str | None = None) -> Inventory:
     """Return the :class:`Inventory` stored in a snapshot, every dtype as it was saved.
 
@@ -172,10 +177,10 @@ def load_snapshot(path: str | os.PathLike[str] = "latest", *, root: str | os.Pat
     return Inventory(metadata=meta, **frames)
 
 
-def resolve_snapshot(path: str | os.PathLike[str] = "latest", *, root: str | os.PathLike[str] = DEFAULT_ROOT,
+def resolve_snapshot(path: str | os.PathLike[str] = "latest", *, root: str | os.PathLike[str] | None = None,
                      tenancy: str | None = None) -> Path:
     """Return the snapshot folder ``path`` designates (see :func:`load_snapshot`)."""
-    folder = Path(root) if str(path) == "latest" else Path(path)
+    folder = _root(root) if str(path) == "latest" else Path(path)
     if not folder.exists():
         raise SnapshotError(f"snapshot path {folder} does not exist (run `reportkit collect` first)")
     if (folder / MANIFEST).exists():
@@ -249,7 +254,7 @@ _LIST_COLUMNS = ["path", "tenancy", "date", "run", "tenancy_id", "tenancy_name",
                  "finished_at", "schema_version", "reportkit_version", "regions", *INVENTORY_TABLES, "problem"]
 
 
-def list_snapshots(root: str | os.PathLike[str] = DEFAULT_ROOT) -> pd.DataFrame:
+def list_snapshots(root: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """Return one row per snapshot folder under ``root``, oldest first, read from the manifests.
 
     Columns: path, the Hive partitions (tenancy, date), run (folder name), tenancy ids and
@@ -257,7 +262,7 @@ def list_snapshots(root: str | os.PathLike[str] = DEFAULT_ROOT) -> pd.DataFrame:
     ``problem`` (empty when the manifest is readable; unreadable snapshots are listed, not hidden).
     Hidden ``.tmp-*`` folders of interrupted writes are ignored.
     """
-    base = Path(root)
+    base = _root(root)
     rows = []
     for folder in sorted(base.glob("tenancy=*/date=*/*")) if base.exists() else []:
         if not folder.is_dir() or folder.name.startswith("."):
@@ -287,7 +292,7 @@ def list_snapshots(root: str | os.PathLike[str] = DEFAULT_ROOT) -> pd.DataFrame:
 snapshot_history = list_snapshots  # the monthly report's name for the same thing
 
 
-def history_connection(root: str | os.PathLike[str] = DEFAULT_ROOT) -> Any:
+def history_connection(root: str | os.PathLike[str] | None = None) -> Any:
     """Return a DuckDB connection with one view per table over every complete snapshot under ``root``.
 
     Each view has the table's columns plus ``tenancy`` and ``date`` (Hive partitions) and

@@ -31,12 +31,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                               description=__doc__, epilog=_EPILOG,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--snapshot", default="latest", help="snapshot folder, or 'latest' (default)")
-    p.add_argument("--snapshot-root", default="data/snapshots", help="where snapshots live (default data/snapshots)")
+    p.add_argument("--snapshot-root", help="where snapshots live (default $REPORTKIT_SNAPSHOTS or data/snapshots)")
     p.add_argument("--rpo-days", default="7", help="a copy of a backup older than this many days is stale (default 7)")
     p.add_argument("--as-of", help="instant to judge, ISO 8601 (default: when the snapshot was collected)")
     p.add_argument("--copy-targets", type=Path, help="file: source region -> destination region(s)")
     p.add_argument("--overrides", type=Path, help="image overrides CSV (default data/image_overrides.csv if present)")
-    p.add_argument("--out", type=Path, default=Path("data/assessment"), help="output folder (default data/assessment)")
+    p.add_argument("--out", type=Path, default=Path("data/assessments"), help="output folder (default data/assessments)")
     p.add_argument("--fail-under", type=float, metavar="PCT", help="exit 1 when coverage %% is below PCT")
     p.set_defaults(func=run)
 
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     targets = read_copy_targets(args.copy_targets) if args.copy_targets else None
     overrides_path = args.overrides or (DEFAULT_OVERRIDES if DEFAULT_OVERRIDES.exists() else None)
     overrides = load_image_overrides(overrides_path) if overrides_path else None
-    inventory = load_snapshot(args.snapshot, root=args.snapshot_root)
+    inventory = load_snapshot(args.snapshot, root=args.snapshot_root)  # None: the default root
     result = assess(inventory, rpo_days=args.rpo_days, as_of=args.as_of, copy_targets=targets,
                     image_overrides=overrides)
     written = export_assessment(result, args.out)

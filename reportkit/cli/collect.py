@@ -44,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--compartment", help="only this compartment sub-tree: a path like Prod/App, or an OCID")
     parser.add_argument("--endpoint-template", help="base URL per region, e.g. 'http://127.0.0.1:8080/{region}'")
     parser.add_argument("--workers", type=int, help="parallel requests in total (default 32)")
-    parser.add_argument("--out", default="data/snapshots", help="snapshots folder (default data/snapshots)")
+    parser.add_argument("--out", help="snapshots folder (default $REPORTKIT_SNAPSHOTS or data/snapshots)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--search", action=argparse.BooleanOptionalAction, default=False,
                         help="pre-filter compartments with Resource Search (faster; needs tenancy-wide inspect "

@@ -14,8 +14,8 @@ Nothing leaves this machine.
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("demo", help="run collect -> assess -> report on the demo tenancy",
                                    description=_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--snapshots", default="data/snapshots", metavar="DIR",
-                        help="snapshot root (default: %(default)s)")
+    parser.add_argument("--snapshots", metavar="DIR",
+                        help="snapshot root (default: $REPORTKIT_SNAPSHOTS or data/snapshots)")
     parser.add_argument("--out", default="data/reports", metavar="DIR",
                         help="where the HTML reports go (default: %(default)s)")
     parser.add_argument("--assessments", default="data/assessments", metavar="DIR",

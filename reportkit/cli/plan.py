@@ -23,7 +23,7 @@ def register(subparsers: Any) -> None:
                               description=__doc__, epilog=_EPILOG,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--snapshot", default="latest", help="snapshot folder, or 'latest' (default)")
-    p.add_argument("--snapshot-root", default="data/snapshots", help="where snapshots live (default data/snapshots)")
+    p.add_argument("--snapshot-root", help="where snapshots live (default $REPORTKIT_SNAPSHOTS or data/snapshots)")
     p.add_argument("--rpo-days", type=int, default=7, help="a copy older than this is stale (default 7)")
     p.add_argument("--copy-targets", type=Path, help="file: source region -> destination region(s), JSON or 'lhr: fra, ams' lines")
     p.add_argument("--kms-key-map", type=Path, help="JSON file: destination region -> Vault key OCID there")

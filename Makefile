@@ -24,7 +24,7 @@ setup: $(STAMP)  ## create .venv and install reportkit with its test extra
 browser:  ## install headless Chromium if missing
 	@command -v chromium >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 demo: setup  ## run the main job on the embedded demo tenancy (fake OCI on 127.0.0.1)
 	$(PY) -m reportkit demo

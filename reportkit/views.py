@@ -360,7 +360,9 @@ def _param_text(value: Any) -> str:
 
 def dictionary(tables: Iterable[Table] | None = None) -> Styler:
     """Return the data dictionary (every declared column of ``tables``) from ``reportkit.schema``."""
-    return table(data_dictionary(tables), top_n=None)
+    from reportkit.schema import INVENTORY_TABLES
+
+    return table(data_dictionary(INVENTORY_TABLES.values() if tables is None else tables), top_n=None)
 
 
 def severity_badges(findings: pd.DataFrame) -> Html:

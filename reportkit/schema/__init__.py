@@ -1,0 +1,70 @@
+"""Every table's columns, declared once, and the status vocabularies (``from reportkit.schema import X``).
+
+One module per family of tables: :mod:`~reportkit.schema.inventory` (what collect reads),
+:mod:`~reportkit.schema.assessment` (what assess derives), :mod:`~reportkit.schema.plan` and
+:mod:`~reportkit.schema.copy`; :mod:`~reportkit.schema.table` holds Column and Table. The
+declarations are reused for validation, coercion, empty frames, the docs and the report's data
+dictionary (:func:`data_dictionary`).
+"""
+from __future__ import annotations
+
+from reportkit.schema.assessment import (
+    ASSESSED_BACKUPS,
+    ASSESSED_IMAGES,
+    ASSESSED_VOLUMES,
+    ABSENCE_VERDICTS,
+    ACTION_NEEDED,
+    ASSESSMENT_TABLES,
+    CONTROLS,
+    COPY_JUDGED,
+    COPYABLE_IMAGE_CLASSES,
+    COVERAGE_STATUSES,
+    NOT_ASSESSABLE,
+    PLANNABLE,
+    FINDINGS,
+    Control,
+    CopyStatus,
+    CoverageStatus,
+    ImageClass,
+    Protection,
+    Role,
+    Severity,
+)
+from reportkit.schema.copy import COPY_RESULTS, CopyOutcome
+from reportkit.schema.inventory import (
+    BACKUP_POLICIES,
+    BACKUPS,
+    BOOT_VOLUMES,
+    COMPARTMENTS,
+    ERRORS,
+    IAM_POLICIES,
+    IMAGES,
+    INVENTORY_TABLES,
+    POLICY_ASSIGNMENTS,
+    REGIONS,
+    BackupState,
+)
+from reportkit.schema.plan import PLAN_ENTRIES, PLAN_SKIPPED, Encryption, PlanStatus
+from reportkit.schema.table import (
+    BOOL,
+    CATEGORY,
+    FLOAT,
+    INT,
+    OBJECT,
+    STRING,
+    TIMESTAMP,
+    Column,
+    Table,
+    data_dictionary,
+    enum_values,
+)
+
+__all__ = [
+    "ABSENCE_VERDICTS", "ACTION_NEEDED", "COPY_JUDGED", "COPYABLE_IMAGE_CLASSES", "COVERAGE_STATUSES",
+    "NOT_ASSESSABLE", "PLANNABLE", "ASSESSED_BACKUPS", "ASSESSED_IMAGES", "ASSESSED_VOLUMES", "ASSESSMENT_TABLES", "BACKUP_POLICIES", "BACKUPS",
+    "BOOL", "BOOT_VOLUMES", "CATEGORY", "COMPARTMENTS", "CONTROLS", "COPY_RESULTS", "ERRORS", "FINDINGS", "FLOAT",
+    "IAM_POLICIES", "IMAGES", "INT", "INVENTORY_TABLES", "OBJECT", "PLAN_ENTRIES", "PLAN_SKIPPED",
+    "POLICY_ASSIGNMENTS", "REGIONS", "STRING", "TIMESTAMP", "BackupState", "Column", "Control", "CopyOutcome",
+    "CopyStatus", "CoverageStatus", "Encryption", "ImageClass", "PlanStatus", "Protection", "Role", "Severity",
+    "Table", "data_dictionary", "enum_values",
+]

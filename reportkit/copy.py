@@ -33,6 +33,7 @@ from typing import IO, Any
 
 import pandas as pd
 
+from reportkit._io import json_records
 from reportkit.errors import PlanError
 from reportkit.plan import CopyPlan
 from reportkit.schema import COPY_RESULTS, CopyOutcome, PlanStatus
@@ -476,18 +477,7 @@ class _Runner:
 def _ordered(entries: pd.DataFrame) -> list[dict[str, Any]]:
     frame = entries.sort_values(["wave", "source_region", "boot_volume_id", "destination_region"],
                                 kind="stable", na_position="last")
-    return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
-
-
-def _plain(value: Any) -> Any:
-    if value is None or isinstance(value, pd.Timestamp):
-        return value
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        return value
-    return value.item() if hasattr(value, "item") else value
+    return json_records(frame)
 
 
 def _result_row(entry: Mapping[str, Any], outcome: CopyOutcome, st: EntryState | None, *,

@@ -17,11 +17,11 @@ bottom of this module, apart from the pure planning.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import math
 import shlex
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from reportkit.csvsafe import FORMULA_PREFIXES
+from reportkit._io import json_records, publish_files, reserve_stem, stage_folder, write_csv, write_json
 from reportkit.errors import InputError, PlanError, SchemaError
 from reportkit.schema import (
     PLAN_ENTRIES,
@@ -511,22 +511,35 @@ def _str(value: Any) -> str:
 # Files: JSON (the plan of record) and CSV (for people)
 # --------------------------------------------------------------------------------------------
 def save_plan(plan: CopyPlan, path: str | Path) -> Path:
-    """Write ``plan`` as JSON to ``path`` (atomically: temp file + rename); return the path."""
+    """Write ``plan`` as JSON at ``path`` with a CSV of its entries beside it (same stem, ``.csv``).
+
+    Never overwrites: when either file exists the stem gets ``-2``, ``-3``... Both files are
+    staged and published at once. Returns the path of the JSON file written.
+    """
     path = Path(path)
+    suffix = path.suffix or ".json"
     doc = {
         "format": PLAN_FORMAT,
         "version": PLAN_FORMAT_VERSION,
         "plan_id": plan.plan_id,
         "parameters": plan.parameters,
         "summary": plan.summary.to_dict(),
-        "entries": _records(plan.entries),
-        "skipped": _records(plan.skipped),
+        "entries": json_records(plan.entries),
+        "skipped": json_records(plan.skipped),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-    tmp.replace(path)
-    return path
+    try:
+        stem, lock = reserve_stem(path.parent, path.stem, (suffix, ".csv"))
+    except FileExistsError as exc:
+        raise PlanError(f"{exc}; pass another --out") from None
+    staging = stage_folder(path.parent, stem)
+    try:
+        write_json(doc, staging / f"{stem}{suffix}")
+        write_csv(plan.entries, staging / f"{stem}.csv")
+        publish_files(staging, path.parent, stem)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        lock.unlink(missing_ok=True)
+    return path.with_name(f"{stem}{suffix}")
 
 
 def load_plan(path: str | Path) -> CopyPlan:
@@ -567,24 +580,8 @@ def load_plan(path: str | Path) -> CopyPlan:
 def export_plan_csv(plan: CopyPlan, path: str | Path) -> Path:
     """Write the plan's entries as CSV for people (formula-like cells neutralised); return the path."""
     path = Path(path)
-    frame = plan.entries.copy()
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(frame.columns)
-        for row in frame.itertuples(index=False):
-            writer.writerow([_csv_cell(v) for v in row])
-    return path
-
-
-def _csv_cell(value: Any) -> str:
-    text = _str(value)
-    if isinstance(value, pd.Timestamp):
-        text = value.isoformat()
-    # A cell starting with = + - @ (or a control char) is run as a formula by spreadsheets.
-    if text.startswith(FORMULA_PREFIXES):
-        text = "'" + text
-    return text
+    return write_csv(plan.entries, path)
 
 
 def _validate_entries(entries: pd.DataFrame, path: Path) -> None:
@@ -608,25 +605,3 @@ def _validate_entries(entries: pd.DataFrame, path: Path) -> None:
         row = planned[clash].iloc[0]
         raise PlanError(f"plan file {path}: boot volume {row['boot_volume_id']} has two copies from "
                         f"{row['source_region']} in wave {row['wave']}; OCI allows one at a time: regenerate the plan")
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    out = []
-    for row in frame.to_dict("records"):
-        out.append({k: _json_value(v) for k, v in row.items()})
-    return out
-
-
-def _json_value(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.isoformat()
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        return value
-    if hasattr(value, "item"):
-        return value.item()
-    return value

@@ -21,7 +21,6 @@ import shutil
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from reportkit._io import json_records, publish_files, reserve_stem, write_csv, write_json
 from reportkit.errors import InputError, ReportError, ReportkitError
 
 #: Where the notebooks live (the repository's ``notebooks/`` folder).
@@ -212,14 +212,17 @@ def render_report(kind: str, *, parameters: Mapping[str, Any] | None = None, out
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tenancy, date = _identity(kind, params)
-    stem, lock = _reserve_stem(out, f"{kind}_{_safe(tenancy)}_{date}")
+    try:
+        stem, lock = reserve_stem(out, f"{kind}_{_safe(tenancy)}_{date}", (".html", ".ipynb"))
+    except FileExistsError as exc:
+        raise ReportError(f"{exc}; clean up old reports") from None
     staging = Path(tempfile.mkdtemp(prefix=f".{stem}.", dir=out))
     try:
         executed = staging / f"{stem}.ipynb"
         nb = _execute(source, executed, {**params, "output_dir": str(staging), "output_stem": stem},
                       kind=kind, progress=progress, timeout=timeout, out=out)
         (staging / f"{stem}.html").write_text(notebook_to_html(nb, title=params.get("title")), encoding="utf-8")
-        files = _publish(staging, out, stem)
+        files = {_role(path.name, stem): path for path in publish_files(staging, out, stem)}
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         lock.unlink(missing_ok=True)
@@ -297,21 +300,6 @@ def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")[:60] or "tenancy"
 
 
-def _reserve_stem(out: Path, base: str) -> tuple[str, Path]:
-    """Return the first free ``base``, ``base-2``, ... and its lock file (created exclusively)."""
-    for n in range(1, 10_000):
-        stem = base if n == 1 else f"{base}-{n}"
-        if (out / f"{stem}.html").exists() or (out / f"{stem}.ipynb").exists():
-            continue
-        lock = out / f".{stem}.lock"
-        try:
-            lock.touch(exist_ok=False)  # O_EXCL: two concurrent runs never pick the same name
-        except FileExistsError:
-            continue
-        return stem, lock
-    raise ReportError(f"too many reports named {base} in {out}; clean up old ones")
-
-
 def _kernel_manager_class() -> type:
     """Return a kernel manager that starts ipykernel with THIS interpreter (the project's venv).
 
@@ -383,19 +371,6 @@ def _section_of(executed: Path, cell_index: int) -> str | None:
                 if line.startswith("#"):
                     return line.lstrip("#").strip()
     return None
-
-
-def _publish(staging: Path, out: Path, stem: str) -> dict[str, Path]:
-    """Hard-link every staged file into ``out`` (never replacing a file); return them by role."""
-    roles: dict[str, Path] = {}
-    for path in sorted(staging.rglob("*")):
-        if not path.is_file() or path.name.startswith("."):
-            continue
-        name = path.name if path.name.startswith(stem) else f"{stem}_{path.name}"
-        target = out / name
-        os.link(path, target)  # atomic, and fails rather than overwrite an existing file
-        roles[_role(name, stem)] = target
-    return roles
 
 
 def _role(name: str, stem: str) -> str:
@@ -488,20 +463,6 @@ def _written_name(stem: str | None, name: str) -> str:
     return f"{stem}_{name}" if stem else f"{name} (written by `reportkit report`)"
 
 
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    from reportkit.csvsafe import neutralise_formulas
-
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-    neutralise_formulas(frame).to_csv(tmp, index=False)
-    os.replace(tmp, path)
-
-
-def _write_json(data: Mapping[str, Any], path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str), encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def _snapshot_evidence(folder: str | Path) -> dict[str, Any]:
     from reportkit.history import manifest_sha256
 
@@ -526,15 +487,14 @@ def export_report_data(assessment: Any, output_dir: str | Path | None, output_st
         return names
     out = Path(output_dir)
     for role in ("volumes", "backups", "findings", "controls"):
-        _write_csv(getattr(assessment, role), out / f"{role}.csv")
-    _write_json({
+        write_csv(getattr(assessment, role), out / f"{role}.csv")
+    write_json({
         "kind": kind, "title": title, "reportkit_version": __version__,
         "tenancy": assessment.metadata.tenancy_name, "tenancy_id": assessment.metadata.tenancy_id,
         "collected_at": assessment.metadata.finished_at, **_snapshot_evidence(snapshot),
         "parameters": assessment.parameters, "summary": assessment.summary.to_dict(),
-        "controls": assessment.controls.astype(object).where(assessment.controls.notna(), None)
-                    .to_dict(orient="records"),
-    }, out / "summary.json")
+        "controls": json_records(assessment.controls),
+    }, out / "summary.json", sort_keys=True)
     return names
 
 
@@ -544,7 +504,7 @@ def export_table(frame: pd.DataFrame, output_dir: str | Path | None, output_stem
     Does nothing when ``output_dir`` is None; returns the published file name for "full data" notes.
     """
     if output_dir is not None:
-        _write_csv(frame, Path(output_dir) / f"{role}.csv")
+        write_csv(frame, Path(output_dir) / f"{role}.csv")
     return _written_name(output_stem, f"{role}.csv")
 
 
@@ -560,18 +520,17 @@ def export_monthly_data(monthly: Any, output_dir: str | Path | None, output_stem
         return names
     out = Path(output_dir)
     controls = control_status(monthly.current.controls)
-    _write_csv(monthly.changes, out / "findings.csv")
-    _write_csv(monthly.trend, out / "trend.csv")
-    _write_csv(controls, out / "controls.csv")
-    _write_json({
+    write_csv(monthly.changes, out / "findings.csv")
+    write_csv(monthly.trend, out / "trend.csv")
+    write_csv(controls, out / "controls.csv")
+    write_json({
         "kind": "monthly", "title": title, "month": monthly.month, "tenancy": monthly.tenancy,
         "reportkit_version": __version__, "parameters": monthly.parameters,
         "summary": monthly.current.summary.to_dict(),
-        "controls": controls.astype(object).where(controls.notna(), None).to_dict(orient="records"),
+        "controls": json_records(controls),
         "findings_changes": {k: int(v) for k, v in monthly.changes["change"].value_counts().items()},
-        "evidence": monthly.snapshots.astype(object).where(monthly.snapshots.notna(), None)
-                    .to_dict(orient="records"),
-    }, out / "summary.json")
+        "evidence": json_records(monthly.snapshots),
+    }, out / "summary.json", sort_keys=True)
     return names
 
 

@@ -18,12 +18,12 @@ import json
 import os
 import re
 import unicodedata
-import uuid
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from reportkit._io import fsync_dir, publish_folder, stage_folder, write_bytes
 from reportkit.errors import SchemaError, SnapshotError
 from reportkit.inventory import CollectionMetadata, Inventory
 from reportkit.schema import CATEGORY, INVENTORY_TABLES
@@ -38,7 +38,6 @@ DEFAULT_ROOT = os.environ.get("REPORTKIT_SNAPSHOTS") or "data/snapshots"
 def _root(root: str | os.PathLike[str] | None) -> Path:
     """The snapshots root to use: ``root``, or DEFAULT_ROOT when None."""
     return Path(DEFAULT_ROOT if root is None else root)
-_TMP_PREFIX = ".tmp-"
 _RUN_FORMAT = "%Y%m%dT%H%M%SZ"
 _RUN_NAME = re.compile(r"^\d{8}T\d{6}Z(-\d+)?$")
 
@@ -60,14 +59,13 @@ def safe_tenancy_name(name: str) -> str:
 def save_snapshot(inv: Inventory, root: str | os.PathLike[str] | None = None) -> Path:
     """Write ``inv`` as a new snapshot folder under ``root`` and return the folder's path.
 
-    Atomic (temporary folder in the same parent, fsync, rename); never overwrites.
+    Atomic (hidden staging folder in the same parent, fsync, rename); never overwrites.
     """
     meta = inv.metadata
     started = pd.Timestamp(meta.started_at).tz_convert("UTC")
     parent = _root(root) / f"tenancy={safe_tenancy_name(meta.tenancy_name)}" / f"date={started:%Y-%m-%d}"
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = parent / f"{_TMP_PREFIX}{started.strftime(_RUN_FORMAT)}-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
+    run = started.strftime(_RUN_FORMAT)
+    tmp = stage_folder(parent, run)
     files: dict[str, dict[str, Any]] = {}
     categories: dict[str, dict[str, list[str]]] = {}
     for name, frame in inv.tables().items():
@@ -96,9 +94,12 @@ def save_snapshot(inv: Inventory, root: str | os.PathLike[str] | None = None) ->
         "categories": categories,
         "metadata": meta_dict,
     }
-    _write_bytes(tmp / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True, default=str).encode())
-    _fsync_dir(tmp)
-    return _rename_unique(tmp, parent, started.strftime(_RUN_FORMAT))
+    write_bytes(tmp / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True, default=str).encode())
+    fsync_dir(tmp)
+    try:
+        return publish_folder(tmp, parent / run)
+    except FileExistsError as exc:
+        raise SnapshotError(str(exc)) from None
 
 
 def _write_table(path: Path, frame: pd.DataFrame) -> dict[str, Any]:
@@ -112,37 +113,6 @@ def _write_table(path: Path, frame: pd.DataFrame) -> dict[str, Any]:
         fh.flush()
         os.fsync(fh.fileno())
     return {"file": path.name, "rows": int(len(frame)), "sha256": _sha256(path), "bytes": path.stat().st_size}
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    with open(path, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _rename_unique(tmp: Path, parent: Path, base: str) -> Path:
-    for n in range(1, 10_000):
-        final = parent / (base if n == 1 else f"{base}-{n}")
-        if final.exists():
-            continue
-        try:
-            os.rename(tmp, final)  # atomic; fails if another writer just took a non-empty `final`
-        except OSError:
-            if final.exists():
-                continue
-            raise
-        _fsync_dir(parent)
-        return final
-    raise SnapshotError(f"too many snapshots named {base} in {parent}")
 
 
 def _sha256(path: Path) -> str:

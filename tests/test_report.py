@@ -12,7 +12,7 @@ from reportkit.cli import main
 from reportkit.errors import InputError
 from reportkit.history import compare_findings, control_status
 from reportkit.plots import STATUS_COLOURS, coverage_by_group
-from reportkit.report import NOTEBOOK_DIR, NOTEBOOKS, PARAMETERS, _reserve_stem, notebook_to_html, validate_parameters
+from reportkit.report import NOTEBOOK_DIR, NOTEBOOKS, PARAMETERS, notebook_to_html, validate_parameters
 from reportkit.schema import CoverageStatus
 from reportkit.views import kpi_tiles, table
 
@@ -45,15 +45,6 @@ def test_declared_parameters_match_the_notebook_and_notebooks_stay_thin(kind):
         if cell.cell_type == "code":
             for line in cell.source.splitlines():
                 assert not line.lstrip().startswith(("def ", "class ", "for ", "while ")), (kind, line)
-
-
-def test_reserved_names_never_collide(tmp_path):
-    (tmp_path / "coverage_t_2024-01-01.html").write_text("earlier report")
-    stem, lock = _reserve_stem(tmp_path, "coverage_t_2024-01-01")
-    assert stem == "coverage_t_2024-01-01-2"
-    stem3, _ = _reserve_stem(tmp_path, "coverage_t_2024-01-01")  # the -2 lock is held
-    assert stem3 == "coverage_t_2024-01-01-3"
-    assert (tmp_path / "coverage_t_2024-01-01.html").read_text() == "earlier report"
 
 
 def test_html_conversion_drops_code_and_fetches_nothing():

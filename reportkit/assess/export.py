@@ -1,16 +1,11 @@
 """I/O: write an assessment as CSV files and summary.json for automation (stable column order)."""
 from __future__ import annotations
 
-import errno
-import json
 import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from reportkit.csvsafe import neutralise_formulas
+from reportkit._io import json_records, publish_folder, stage_folder, write_csv, write_json
 from reportkit.errors import InputError
 from reportkit.schema import ASSESSED_BACKUPS, ASSESSED_VOLUMES, CONTROLS, FINDINGS
 
@@ -36,47 +31,26 @@ def export_assessment(assessment: Assessment, out_dir: str | Path) -> dict[str, 
     """
     target = Path(out_dir)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+        staging = stage_folder(target.parent, target.name)
     except OSError as exc:
         raise InputError(f"cannot create output folder {target}: {exc}") from exc
     try:
         for name, (attr, table) in EXPORTS.items():
-            frame = getattr(assessment, attr)[table.column_names]
-            neutralise_formulas(_iso_times(frame)).to_csv(staging / name, index=False, lineterminator="\n")
-        summary = {
+            write_csv(getattr(assessment, attr)[table.column_names], staging / name)
+        write_json({
             "summary": assessment.summary.to_dict(),
             "parameters": assessment.parameters,
             "collection": assessment.metadata.to_dict(),
-            "controls": json.loads(assessment.controls.astype(object).where(assessment.controls.notna(), None)
-                                   .to_json(orient="records")),
-        }
-        (staging / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=False, default=str) + "\n",
-                                              encoding="utf-8")
-        final = _publish(staging, target)
+            "controls": json_records(assessment.controls),
+        }, staging / "summary.json")
+        final = publish_folder(staging, target)
+    except FileExistsError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise InputError(f"{target}: 10,000 earlier exports already exist; pass another --out") from None
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise InputError(f"cannot write the assessment to {target}: {exc}") from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return {name: final / name for name in [*EXPORTS, "summary.json"]}
-
-
-def _publish(staging: Path, target: Path) -> Path:
-    """Rename ``staging`` to ``target`` (or ``target-N``): rename onto a non-empty folder fails, so
-    two concurrent exports can never land in, or clobber, the same folder."""
-    for n in range(1, 10_000):
-        candidate = target if n == 1 else target.with_name(f"{target.name}-{n}")
-        try:
-            staging.rename(candidate)
-            return candidate
-        except OSError as exc:
-            if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY, errno.EISDIR, errno.ENOTDIR):
-                raise InputError(f"cannot write the assessment to {candidate}: {exc}") from exc
-    raise InputError(f"{target}: 10,000 earlier exports already exist; pass another --out")
-
-
-def _iso_times(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for name, dtype in frame.dtypes.items():
-        if isinstance(dtype, pd.DatetimeTZDtype):
-            out[name] = frame[name].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ").astype("string")
-    return out

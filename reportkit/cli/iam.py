@@ -127,7 +127,7 @@ def run_matrix(args: argparse.Namespace) -> int:
     if not regions:
         raise InputError("no regions for the matrix: pass --regions lhr,fra,... (the policies name none and "
                          "there is no snapshot region list)")
-    from reportkit.csvsafe import neutralise_formulas
+    from reportkit._io import write_csv
 
     if args.all_groups:
         frame = copy_matrices(policies, regions, args.compartment, compartments=compartments)
@@ -138,7 +138,7 @@ def run_matrix(args: argparse.Namespace) -> int:
             print()
         all_allowed = bool(len(cross)) and bool((cross["status"] == "allowed").all())
         if args.csv:
-            neutralise_formulas(frame).to_csv(args.csv, index=False)  # group names are free text
+            write_csv(frame, args.csv)  # group names are free text: formulas neutralised
     else:
         frame = copy_matrix(policies, args.group, regions, args.compartment, compartments=compartments)
         print(f"group {args.group}: rows are source regions, columns destination regions")
@@ -146,7 +146,7 @@ def run_matrix(args: argparse.Namespace) -> int:
         cells = [frame.loc[s, d] for s in frame.index for d in frame.columns if s != d]
         all_allowed = bool(cells) and all(c == "allowed" for c in cells)
         if args.csv:
-            neutralise_formulas(frame).to_csv(args.csv)
+            write_csv(frame.rename_axis("source").reset_index(), args.csv)
     if args.csv:
         print(f"wrote {args.csv}")
     return 0 if all_allowed else 1

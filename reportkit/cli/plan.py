@@ -38,7 +38,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from reportkit.assess import assess, read_copy_targets
-    from reportkit.plan import export_plan_csv, iam_check_for_group, make_plan, save_plan
+    from reportkit.plan import iam_check_for_group, make_plan, save_plan
     from reportkit.snapshot import load_snapshot
 
     inventory = load_snapshot(args.snapshot, root=args.snapshot_root)
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     plan = make_plan(assessment, kms_key_map=kms_key_map, allow_encryption_downgrade=args.allow_encryption_downgrade,
                      iam_verdicts=iam, group=args.group)
     path = save_plan(plan, args.out)
-    csv_path = export_plan_csv(plan, path.with_suffix(".csv"))
+    csv_path = path.with_suffix(".csv")
     s = plan.summary
     print(f"plan {plan.plan_id}: {s.copies} copies of {s.volumes} boot volumes, {s.gb_to_transfer} GB to transfer, "
           f"{s.waves} wave(s); {s.blocked} blocked ({s.iam_denied} by IAM); "

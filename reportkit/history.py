@@ -161,11 +161,10 @@ def load_monthly(root: str | Path | None, *, month: str | None = None, tenancy: 
     snapshot.
     """
     from reportkit.assess import assess
+    from reportkit.settings import current
     from reportkit.snapshot import load_snapshot
 
-    from reportkit.snapshot import DEFAULT_ROOT
-
-    root = DEFAULT_ROOT if root is None else root
+    root = current().snapshots if root is None else root
     # one month more than shown: the first shown month needs its predecessor for the changes
     snaps = month_end_snapshots(root, month=month, months=months + 1, tenancy=tenancy)
     if snaps.empty:

@@ -84,8 +84,8 @@ class Inventory:
         return {name: getattr(self, name) for name in INVENTORY_TABLES}
 
     def save(self, root: str | Path | None = None) -> Path:
-        """Write this inventory as a new snapshot folder under ``root`` (default: $REPORTKIT_SNAPSHOTS
-        or data/snapshots); return its path."""
+        """Write this inventory as a new snapshot folder under ``root`` (default: the settings' snapshot
+        root, see :mod:`reportkit.settings`); return its path."""
         from reportkit.snapshot import save_snapshot
 
         return save_snapshot(self, root)

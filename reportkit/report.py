@@ -236,9 +236,9 @@ def render_report(kind: str, *, parameters: Mapping[str, Any] | None = None, out
 def _resolve_inputs(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     """Pin 'latest' to a concrete snapshot folder so the audit notebook names the exact input."""
     if kind == "monthly" and not params.get("history"):
-        from reportkit.snapshot import DEFAULT_ROOT
+        from reportkit.settings import current
 
-        params = {**params, "history": _folder("history", DEFAULT_ROOT)}
+        params = {**params, "history": _folder("history", str(current().snapshots))}
     if kind == "monthly" and not params.get("month"):
         from reportkit.history import month_end_snapshots
 

@@ -27,17 +27,15 @@ from reportkit._io import fsync_dir, publish_folder, stage_folder, write_bytes
 from reportkit.errors import SchemaError, SnapshotError
 from reportkit.inventory import CollectionMetadata, Inventory
 from reportkit.schema import CATEGORY, INVENTORY_TABLES
+from reportkit.settings import current as current_settings
 
 SNAPSHOT_SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
-#: where snapshots go and "latest" is looked up; REPORTKIT_SNAPSHOTS overrides it (notebook kernels
-#: run in notebooks/, so `make lab` points it at the project's data/snapshots)
-DEFAULT_ROOT = os.environ.get("REPORTKIT_SNAPSHOTS") or "data/snapshots"
 
 
 def _root(root: str | os.PathLike[str] | None) -> Path:
-    """The snapshots root to use: ``root``, or DEFAULT_ROOT when None."""
-    return Path(DEFAULT_ROOT if root is None else root)
+    """The snapshots root to use: ``root``, or the settings' snapshot root (resolved now) when None."""
+    return current_settings().snapshots if root is None else Path(root)
 _RUN_FORMAT = "%Y%m%dT%H%M%SZ"
 _RUN_NAME = re.compile(r"^\d{8}T\d{6}Z(-\d+)?$")
 

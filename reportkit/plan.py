@@ -31,6 +31,7 @@ import pandas as pd
 
 from reportkit._io import json_records, publish_files, reserve_stem, stage_folder, write_csv, write_json
 from reportkit.errors import InputError, PlanError, SchemaError
+from reportkit.regions import lookup_region
 from reportkit.schema import (
     PLAN_ENTRIES,
     PLAN_SKIPPED,
@@ -312,24 +313,17 @@ def normalise_kms_key_map(kms_key_map: Mapping[str, str]) -> dict[str, str]:
     """
     out: dict[str, str] = {}
     for raw_region, key in kms_key_map.items():
-        region = region_name(raw_region)
+        region = lookup_region(raw_region)
         key = str(key).strip()
         if not key.startswith("ocid1.key."):
             raise InputError(f"kms key map: {raw_region!r} -> {key!r} is not a Vault key OCID "
                              "(expected ocid1.key.oc1.<region>....); fix the key map file")
         segment = key.split(".")[3] if len(key.split(".")) > 4 else ""
-        if segment and region_name(segment) != region:
-            raise InputError(f"kms key map: the key for {region} is in region {region_name(segment)} "
+        if segment and lookup_region(segment) != region:
+            raise InputError(f"kms key map: the key for {region} is in region {lookup_region(segment)} "
                              f"({key}); a copy can only use a Vault key in its destination region")
         out[region] = key
     return out
-
-
-def region_name(value: str) -> str:
-    """Return the region name for a name or short code (``lhr`` -> ``uk-london-1``)."""
-    from reportkit.regions import region_name as _region_name  # lazily: keeps plan import light
-
-    return _region_name(str(value).strip())
 
 
 # ---- helpers --------------------------------------------------------------------------------
@@ -484,7 +478,7 @@ def _regions(value: Any) -> list[str]:
         return []
     else:
         items = [value]
-    return [ANY_REGION if str(i).strip().lower() == ANY_REGION else region_name(i)
+    return [ANY_REGION if str(i).strip().lower() == ANY_REGION else lookup_region(i)
             for i in items if i is not None and str(i).strip()]
 
 

@@ -7,6 +7,7 @@ on first use because importing ``oci`` costs about half a second.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 
 from reportkit.errors import InputError
@@ -35,6 +36,16 @@ def region_key(text: str) -> str | None:
 def region_name(key: str) -> str:
     """Return the region identifier (``uk-london-1``) for a key, or the key itself if unknown."""
     return _tables()[0].get(key.lower(), key.lower())
+
+
+def lookup_region(text: str, keys: Mapping[str, str] | None = None) -> str:
+    """Return the region name ``text`` designates: a name as is, else a key of the tenancy's own
+    ``keys`` (region key -> name, any case; ListRegionSubscriptions knows keys the SDK may not), else
+    a key of the SDK's table. Unknown text comes back stripped and lower-cased; callers check it
+    against the regions they accept."""
+    value = str(text).strip().lower()
+    own = {str(k).strip().lower(): v for k, v in (keys or {}).items()}
+    return own.get(value) or region_name(value)
 
 
 def resolve_region(text: str) -> tuple[str, str]:

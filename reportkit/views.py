@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from reportkit.compartments import subtree_mask
 from reportkit.plots import SEVERITY_COLOURS, STATUS_COLOURS, STATUS_LABELS
 from reportkit.schema import Control, CoverageStatus, ImageClass, Severity, Table, data_dictionary
 
@@ -454,8 +455,7 @@ def filter_volumes(volumes: pd.DataFrame, *, region: str | None = None, compartm
     if region:
         mask &= volumes["region"].astype(str) == region
     if compartment:
-        path = volumes["compartment_path"].astype(str)
-        mask &= (path == compartment) | path.str.startswith(compartment.rstrip("/") + "/")
+        mask &= subtree_mask(volumes["compartment_path"], compartment)
     if image_class:
         mask &= volumes["image_class"].astype(str) == image_class
     if status:

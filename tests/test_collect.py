@@ -8,7 +8,7 @@ import pytest
 
 from reportkit.collect import Tuning, collect
 from reportkit.collect.pacing import AdaptivePacer
-from reportkit.collect.rows import compartment_tree, region_of_availability_domain, select_subtree
+from reportkit.collect.rows import region_of_availability_domain
 from reportkit.errors import CollectionError, InputError
 from sim_fixtures import (
     APP, DEV, FRA, IAD, IMG_DELETED, IMG_MARKET, LHR, POLICY_USER, PROD, SECRET, TENANCY, build_fixture_tenancy,
@@ -168,21 +168,6 @@ def test_nothing_collected_is_a_collection_error(sim, oci_config_file):
 # ---------------------------------------------------------------------------------------------
 # pure parts
 # ---------------------------------------------------------------------------------------------
-def test_compartment_tree_paths_skip_inactive_branches_and_subtrees_select_by_path_or_ocid():
-    tenancy = {"id": "t", "name": "root"}
-    items = [{"id": "a", "compartmentId": "t", "name": "Prod", "lifecycleState": "ACTIVE"},
-             {"id": "b", "compartmentId": "a", "name": "App", "lifecycleState": "ACTIVE"},
-             {"id": "c", "compartmentId": "b", "name": "DB", "lifecycleState": "ACTIVE"},
-             {"id": "d", "compartmentId": "t", "name": "Old", "lifecycleState": "DELETED"},
-             {"id": "e", "compartmentId": "d", "name": "Orphan", "lifecycleState": "ACTIVE"}]
-    tree = compartment_tree(tenancy, items)
-    assert [(r[0], r[3], r[4]) for r in tree] == [("t", "/", 0), ("a", "Prod", 1), ("b", "Prod/App", 2),
-                                                  ("c", "Prod/App/DB", 3)]
-    assert [r[0] for r in select_subtree(tree, "/Prod/App")] == ["b", "c"]
-    assert [r[0] for r in select_subtree(tree, "c")] == ["c"]
-    assert len(select_subtree(tree, "/")) == 4
-
-
 def test_replica_region_comes_from_the_availability_domain():
     keys = {"LHR": LHR, "FRA": FRA}
     assert region_of_availability_domain("Uocm:FRA-AD-2", keys) == FRA

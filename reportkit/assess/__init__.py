@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from reportkit.assess._lookup import positions, take
 from reportkit.assess.backups import assess_backups, prepare_backups
 from reportkit.assess.export import export_assessment
 from reportkit.assess.findings import CONTROL_INFO, build_controls, build_findings, downgrade_rows
@@ -36,6 +35,7 @@ from reportkit.assess.summaries import (
     coverage_pct,
 )
 from reportkit.assess.volumes import assess_volumes, select_volumes
+from reportkit.compartments import paths_for
 from reportkit.errors import InputError
 from reportkit.inventory import CollectionMetadata, Inventory
 from reportkit.schema import CoverageStatus
@@ -89,18 +89,6 @@ class Assessment:
     metadata: CollectionMetadata
     gaps: pd.DataFrame       # region, compartment_id ('' = whole region), operation, code
 
-    def coverage_by_region(self) -> pd.DataFrame:
-        return coverage_by_region(self.volumes)
-
-    def coverage_by_image_class(self) -> pd.DataFrame:
-        return coverage_by_image_class(self.volumes)
-
-    def coverage_by_protection(self) -> pd.DataFrame:
-        return coverage_by_protection(self.volumes)
-
-    def copy_matrix(self) -> pd.DataFrame:
-        return copy_matrix(self.backups)
-
 
 def assess(inventory: Inventory, *, rpo_days: int = 7, as_of: pd.Timestamp | str | None = None,
            copy_targets: Mapping[str, str | Sequence[str]] | None = None,
@@ -133,11 +121,11 @@ def assess(inventory: Inventory, *, rpo_days: int = 7, as_of: pd.Timestamp | str
     facts, evidence = prepare_backups(inventory.backups, images, vocabulary)
     images = images.assign(copy_evidence=pd.array(evidence, dtype="boolean"))
 
-    backups = assess_backups(facts, images, _paths(facts.frame["compartment_id"], inventory.compartments), gaps,
+    backups = assess_backups(facts, images, paths_for(facts.frame["compartment_id"], inventory.compartments), gaps,
                              vocabulary, when)
     volumes = assess_volumes(volumes_in, facts, images, evidence, inventory.policy_assignments,
                              inventory.backup_policies,
-                             _paths(volumes_in["compartment_id"], inventory.compartments), gaps, vocabulary,
+                             paths_for(volumes_in["compartment_id"], inventory.compartments), gaps, vocabulary,
                              subscribed, targets, rpo, when,
                              policy_unknown=unreadable_policies(volumes_in, inventory.errors,
                                                                 inventory.policy_assignments,
@@ -170,13 +158,6 @@ def _region_vocabulary(inventory: Inventory, targets: dict[str, tuple[str, ...]]
     if len(vocabulary) > _MAX_REGIONS:
         raise InputError(f"the inventory mentions {len(vocabulary)} regions; assess supports at most {_MAX_REGIONS}")
     return vocabulary
-
-
-def _paths(compartment_id: pd.Series, compartments: pd.DataFrame) -> pd.Series:
-    """Compartment path per row; the OCID itself when the compartment is not in the inventory."""
-    pos = positions(compartment_id, compartments["compartment_id"])
-    path = take(compartments["path"].astype("string").array, pos)
-    return path.fillna(compartment_id.astype("string").reset_index(drop=True))
 
 
 def _summary(volumes: pd.DataFrame, as_of: pd.Timestamp, rpo_days: int, errors: int) -> CoverageSummary:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from reportkit.errors import InputError
 from reportkit.inventory import CollectionMetadata
+from reportkit.regions import lookup_region
 
 
 def validate_rpo_days(rpo_days: object) -> int:
@@ -52,13 +53,7 @@ def resolve_region(name: str, regions: pd.DataFrame, *, what: str) -> str:
     subscribed = [str(r) for r in regions["region"].dropna()]
     by_key = {str(k).lower(): str(r) for k, r in zip(regions["region_key"], regions["region"], strict=True)
               if pd.notna(k) and pd.notna(r)}
-    if text in subscribed:
-        return text
-    if text in by_key:
-        return by_key[text]
-    from reportkit.regions import region_name  # lazy: only needed for short codes not in the inventory
-
-    resolved = region_name(text)
+    resolved = text if text in subscribed else lookup_region(text, by_key)
     if resolved in subscribed:
         return resolved
     known = ", ".join(sorted(subscribed)) or "none"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from reportkit.compartments import CompartmentTree
 from reportkit.schema import CoverageStatus, Role
 
 STATUSES = [s.value for s in CoverageStatus]
@@ -65,16 +66,7 @@ def coverage_by_compartment(volumes: pd.DataFrame, compartments: pd.DataFrame, *
     comps = compartments[["compartment_id", "parent_compartment_id", "path", "depth"]].drop_duplicates(
         "compartment_id")
     if rollup and len(comps):
-        # (compartment, ancestor-or-self) pairs by walking parents, one level per merge
-        parent = dict(zip(comps["compartment_id"], comps["parent_compartment_id"], strict=True))
-        pairs = pd.DataFrame({"compartment_id": comps["compartment_id"], "ancestor": comps["compartment_id"]})
-        frontier = pairs.copy()
-        for _ in range(len(comps)):
-            frontier = frontier.assign(ancestor=frontier["ancestor"].map(parent))
-            frontier = frontier[frontier["ancestor"].notna() & frontier["ancestor"].isin(comps["compartment_id"])]
-            if frontier.empty:
-                break
-            pairs = pd.concat([pairs, frontier], ignore_index=True)
+        pairs = CompartmentTree.from_frame(compartments.drop_duplicates("compartment_id")).rollup_pairs()
         unlisted = own.index[~own.index.isin(comps["compartment_id"])]
         pairs = pd.concat([pairs, pd.DataFrame({"compartment_id": unlisted, "ancestor": unlisted})],
                           ignore_index=True).drop_duplicates()

@@ -39,6 +39,7 @@ import pandas as pd
 from reportkit import __version__
 from reportkit.auth import AuthContext
 from reportkit.collect import rows as R
+from reportkit.compartments import CompartmentTree
 from reportkit.collect.calls import CallFailed, OciCaller, Tuning
 from reportkit.collect.pacing import RegionScheduler
 from reportkit.errors import CollectionError
@@ -350,17 +351,16 @@ def run_collection(auth: AuthContext, *, regions: str | Sequence[str] | None, co
     caller = OciCaller(auth, endpoint_template=endpoint_template, tuning=tuning)
     tenancy, subs, home, compartment_items = _discover(caller, auth)
     chosen = R.select_regions(subs, regions)
-    tree = R.compartment_tree(tenancy, compartment_items)
-    selected = R.select_subtree(tree, compartment)
+    tree = CompartmentTree.from_wire(tenancy, compartment_items)
+    selected_ids = tree.subtree(compartment)
     run = Collection(caller, workers=workers, per_region=per_region, progress=progress)
     run.ready_regions = {s["regionName"] for s in subs if s.get("status") == "READY"}
     run.key_to_region = {str(s.get("regionKey", "")).upper(): s["regionName"] for s in subs}
     if progress:
         from tqdm.auto import tqdm
 
-        run.bar = tqdm(total=2 * len(chosen) * len(selected), unit="list", desc="collect",
+        run.bar = tqdm(total=2 * len(chosen) * len(selected_ids), unit="list", desc="collect",
                        dynamic_ncols=True, leave=True)
-    selected_ids = [r[0] for r in selected]
     try:
         if use_search:
             # only an explicit isAccessible: true lets the search vouch for a compartment's emptiness
@@ -373,7 +373,7 @@ def run_collection(auth: AuthContext, *, regions: str | Sequence[str] | None, co
             for operation in SEARCHES:
                 for region in chosen:
                     run.list_region(region, operation, selected_ids)
-        for cid in [r[0] for r in selected] + R.ancestors(tree, selected):
+        for cid in selected_ids + tree.ancestors_outside(selected_ids):
             run.submit(home, None, "ListPolicies", run.iam_policies, home, cid, compartment=cid)
         run.scheduler.join()
     finally:
@@ -397,6 +397,8 @@ def run_collection(auth: AuthContext, *, regions: str | Sequence[str] | None, co
               for name in ("backups", "boot_volumes", "backup_policies", "policy_assignments", "iam_policies",
                            "errors")}
     tables["images"] = R.frame(INVENTORY_TABLES["images"], (tuple(r) for r in run.images.values()))
-    tables["compartments"] = R.frame(INVENTORY_TABLES["compartments"], selected)
+    chosen_ids = set(selected_ids)
+    tables["compartments"] = INVENTORY_TABLES["compartments"].coerce(
+        [row for row in tree.rows() if row["compartment_id"] in chosen_ids])
     tables["regions"] = R.frame(INVENTORY_TABLES["regions"], R.region_rows(subs, set(chosen)))
     return Inventory(metadata=meta, **tables)

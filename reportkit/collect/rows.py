@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from reportkit.errors import InputError
+from reportkit.regions import lookup_region
 from reportkit.schema import BackupState, Table
 
 Wire = Mapping[str, Any]
@@ -36,13 +37,9 @@ def region_of_availability_domain(ad: str | None, key_to_region: Mapping[str, st
     """``Uocm:LHR-AD-1`` -> ``uk-london-1`` (via the tenancy's region keys, then the SDK's table)."""
     if not ad:
         return None
-    from reportkit.regions import region_name
-
     # "Uocm:LHR-AD-1" carries the region key; some realms spell the name: "Uocm:UK-LONDON-1-AD-1"
     prefix = re.sub(r"-AD-\d+$", "", ad.split(":", 1)[-1], flags=re.IGNORECASE)
-    if prefix.upper() in key_to_region:
-        return key_to_region[prefix.upper()]
-    return region_name(prefix)
+    return lookup_region(prefix, key_to_region)
 
 
 def boot_volume_row(item: Wire, region: str, key_to_region: Mapping[str, str]) -> tuple:
@@ -88,83 +85,12 @@ def region_rows(subscriptions: Iterable[Wire], collected: set[str]) -> list[tupl
              s.get("regionName") in collected) for s in subscriptions]
 
 
-def compartment_tree(tenancy: Wire, compartments: Iterable[Wire]) -> list[tuple]:
-    """ACTIVE compartments, root first, each with its full path ('/' for the root, 'Prod/App' below).
-
-    A compartment whose parent is not ACTIVE (or not listed) is unreachable by path and left out,
-    as the Console does; the root is always included.
-    """
-    root_id = tenancy["id"]
-    active = {c["id"]: c for c in compartments if c.get("lifecycleState") == "ACTIVE"}
-    rows = [(root_id, None, tenancy.get("name"), "/", 0, "ACTIVE")]
-    paths: dict[str, tuple[str, int]] = {root_id: ("", 0)}
-
-    def resolve(cid: str, seen: frozenset[str] = frozenset()) -> tuple[str, int] | None:
-        if cid in paths:
-            return paths[cid]
-        comp = active.get(cid)
-        if comp is None or cid in seen:
-            return None
-        parent = resolve(comp.get("compartmentId"), seen | {cid})
-        if parent is None:
-            return None
-        path = f"{parent[0]}/{comp['name']}" if parent[0] else comp["name"]
-        paths[cid] = (path, parent[1] + 1)
-        return paths[cid]
-
-    for cid, comp in active.items():
-        found = resolve(cid)
-        if found is not None:
-            rows.append((cid, comp.get("compartmentId"), comp.get("name"), found[0], found[1], "ACTIVE"))
-    return [rows[0], *sorted(rows[1:], key=lambda r: r[3])]
-
-
-def select_subtree(tree: Sequence[tuple], selector: str | None) -> list[tuple]:
-    """The rows of ``tree`` at and below ``selector`` (a path like ``Prod/App`` or an OCID).
-
-    Raises :class:`InputError` naming the selector and some known paths when nothing matches.
-    """
-    if not selector:
-        return list(tree)
-    wanted = selector.strip()
-    by_id = {r[0]: r for r in tree}
-    if wanted in by_id:
-        top = by_id[wanted]
-    else:
-        path = wanted.strip("/")
-        matches = [r for r in tree if (r[3] == "/" and not path) or r[3] == path]
-        if not matches:
-            known = ", ".join(r[3] for r in tree[:8])
-            raise InputError(f"compartment {selector!r} not found among the tenancy's ACTIVE compartments "
-                             f"(give a path like Prod/App or an OCID; known paths include: {known})")
-        top = matches[0]
-    if top[3] == "/":
-        return list(tree)
-    prefix = top[3] + "/"
-    return [r for r in tree if r[3] == top[3] or r[3].startswith(prefix)]
-
-
-def ancestors(tree: Sequence[tuple], selected: Sequence[tuple]) -> list[str]:
-    """OCIDs of the compartments above the selected sub-tree (their IAM policies still apply)."""
-    by_id = {r[0]: r for r in tree}
-    chosen = {r[0] for r in selected}
-    out: list[str] = []
-    for row in selected:
-        parent = row[1]
-        while parent and parent not in chosen and parent not in out:
-            out.append(parent)
-            parent = by_id[parent][1] if parent in by_id else None
-    return out
-
-
 def select_regions(subscriptions: Sequence[Wire], wanted: str | Sequence[str] | None) -> list[str]:
     """READY subscribed region names to collect: all of them, or the ones named (names or short codes).
 
     Raises :class:`InputError` for an unknown name or a region the tenancy does not subscribe to.
     """
     import oci
-
-    from reportkit.regions import region_name
 
     ready = [s["regionName"] for s in subscriptions if s.get("status") == "READY"]
     if not wanted:
@@ -175,8 +101,7 @@ def select_regions(subscriptions: Sequence[Wire], wanted: str | Sequence[str] | 
     for raw in (w.strip() for w in items):
         if not raw:
             continue
-        low = raw.lower()
-        name = by_key.get(low) or region_name(low)
+        name = lookup_region(raw, by_key)
         known = name in by_key.values() or oci.regions.is_region(name)
         if not known:
             raise InputError(f"unknown region {raw!r}: use a region name (uk-london-1) or short code (lhr); "

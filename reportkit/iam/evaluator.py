@@ -298,16 +298,16 @@ def _resolve_compartment(compartment: str | None, policyset: PolicySet) -> _Plac
         root = next((cid for cid, parent in tree.parent.items() if parent is None), None)
         return _Place((), root, (root,) if root else None)
     if text.lower().startswith("ocid1."):
-        path = tree.path_of(text)
+        path = tree.names(text)
         if tree.parent and path is None:
             raise InputError(f"compartment {text!r} is not in the compartments table; check the OCID")
-        return _Place(None if path is None else tuple(p.lower() for p in path), text, tree.ancestors_of(text))
+        return _Place(None if path is None else tuple(p.lower() for p in path), text, tree.lineage(text))
     path = tuple(p.strip() for p in re.split(r"[:/]", text.strip("/:")) if p.strip())
     ocid = tree.id_of(path) if tree.parent else None
     if tree.parent and ocid is None:
         raise InputError(f"compartment path {text!r} is not in the compartments table; write it as policies "
                          f"do, from the root: Prod:Team1")
-    return _Place(tuple(p.lower() for p in path), ocid, tree.ancestors_of(ocid) if ocid else None)
+    return _Place(tuple(p.lower() for p in path), ocid, tree.lineage(ocid) if ocid else None)
 
 
 def match_location(location: Location, attachment: tuple[str, ...] | None, place: _Place) -> Tri:

@@ -17,72 +17,9 @@ from typing import Any
 
 import pandas as pd
 
+from reportkit.compartments import CompartmentTree
 from reportkit.errors import InputError
 from reportkit.iam.parser import ParsedEntry, StatementOrigin, parse_entry
-
-# Unknown compartment path (policy attached somewhere we cannot place in the tree).
-UNKNOWN_PATH = None
-
-
-@dataclass(frozen=True)
-class CompartmentTree:
-    """Compartment names and parents, to turn OCIDs into paths from the root and back."""
-
-    parent: Mapping[str, str | None] = field(default_factory=dict)
-    name: Mapping[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def from_frame(cls, compartments: pd.DataFrame | None) -> CompartmentTree:
-        if compartments is None or len(compartments) == 0:
-            return cls()
-        missing = {"compartment_id", "parent_compartment_id", "name"} - set(compartments.columns)
-        if missing:
-            raise InputError(f"compartments table lacks columns {sorted(missing)}; pass the inventory's "
-                             f"compartments table (reportkit.schema.COMPARTMENTS)")
-        parent: dict[str, str | None] = {}
-        name: dict[str, str] = {}
-        for cid, pid, cname in compartments[["compartment_id", "parent_compartment_id", "name"]].itertuples(
-                index=False):
-            parent[str(cid)] = None if pd.isna(pid) or not str(pid) else str(pid)
-            name[str(cid)] = "" if pd.isna(cname) else str(cname)
-        return cls(parent, name)
-
-    def path_of(self, compartment_id: str | None) -> tuple[str, ...] | None:
-        """Names from the root (excluded) down to ``compartment_id``; ``()`` for the root; None if unknown."""
-        if compartment_id is None:
-            return ()
-        if compartment_id not in self.parent:
-            return () if compartment_id.startswith("ocid1.tenancy.") else UNKNOWN_PATH
-        names: list[str] = []
-        current = compartment_id
-        for _ in range(100):  # a deeper chain is a cycle: corrupt data, refuse to guess
-            parent = self.parent[current]
-            if parent is None:
-                return tuple(reversed(names))
-            names.append(self.name[current])
-            if parent not in self.parent:
-                return tuple(reversed(names)) if parent.startswith("ocid1.tenancy.") else UNKNOWN_PATH
-            current = parent
-        return UNKNOWN_PATH
-
-    def ancestors_of(self, compartment_id: str) -> tuple[str, ...] | None:
-        """``compartment_id`` and every ancestor up to the root, or None if it is not in the tree."""
-        if compartment_id not in self.parent:
-            return None
-        out = [compartment_id]
-        while (parent := self.parent.get(out[-1])) is not None and len(out) < 100:
-            out.append(parent)
-        return tuple(out)
-
-    def id_of(self, path: tuple[str, ...]) -> str | None:
-        """The OCID of the compartment at ``path`` (names compared case-insensitively), if known."""
-        wanted = tuple(p.lower() for p in path)
-        for cid in self.parent:
-            found = self.path_of(cid)
-            if found is not None and tuple(p.lower() for p in found) == wanted:
-                return cid
-        return None
-
 
 @dataclass(frozen=True)
 class PolicyEntry:
@@ -134,7 +71,7 @@ def _entries_from_frame(frame: pd.DataFrame, tree: CompartmentTree) -> Iterable[
         comp_id = None if comp is None or pd.isna(comp) else str(comp)
         origin = StatementOrigin("policy" if pd.isna(name) else str(name),
                                  0 if pd.isna(number) else int(number), comp_id)
-        yield PolicyEntry(parse_entry("" if pd.isna(text) else str(text), origin), tree.path_of(comp_id))
+        yield PolicyEntry(parse_entry("" if pd.isna(text) else str(text), origin), tree.names(comp_id))
 
 
 def policies_from_export(data: Any) -> pd.DataFrame:

@@ -62,7 +62,7 @@ def _collect_child(params: dict[str, Any]) -> dict[str, Any]:
     """In a fresh process: one ``reportkit.collect`` run; return counts (timing added by run_child)."""
     import oci  # noqa: F401 - imported before the clock starts, as in a warm notebook kernel
 
-    import reportkit.collect as rc
+    import reportkit.collection as rc
 
     start = time.perf_counter()
     inv = rc.collect(params["profile"], config_file=params["config"], endpoint_template=params["template"],
@@ -213,14 +213,14 @@ SEARCH_KEYWORDS = ("search", "use_search", "resource_search", "prefilter")
 
 def search_option() -> tuple[str, bool] | None:
     """(keyword, default) of collect's Resource Search pre-filter switch, or None if it has none."""
-    import inspect
+    import dataclasses
 
-    import reportkit.collect as rc
+    import reportkit.collection as rc
 
-    params = inspect.signature(rc.collect).parameters
+    defaults = {f.name: f.default for f in dataclasses.fields(rc.CollectOptions)}
     for name in SEARCH_KEYWORDS:
-        if name in params:
-            return name, bool(params[name].default)
+        if name in defaults:
+            return name, bool(defaults[name])
     return None
 
 

@@ -29,7 +29,7 @@ from reportkit.errors import (  # noqa: E402
 
 # public name -> module that defines it
 _LAZY_EXPORTS: dict[str, str] = {
-    "collect": "reportkit.collect",
+    "collect": "reportkit.collection",
     "Inventory": "reportkit.inventory",
     "load_snapshot": "reportkit.snapshot",
     "assess": "reportkit.assess",

@@ -49,7 +49,7 @@ def collect_demo_history(snapshot_root: str | Path | None = None, *, months: int
 
     Returns the snapshot folders written, oldest first (the last one is the current tenancy).
     """
-    from reportkit.collect import collect
+    from reportkit.collection import collect
     from reportkit.sim import serve, write_oci_config
     from reportkit.sim.demo import build_history
     from reportkit.snapshot import save_snapshot

@@ -16,7 +16,7 @@ runs the same scenarios and asserts every column. Each run is judged against wha
   the fake does not hold) and every list that did not fail returned exactly what the fake holds.
 
 The scenario tenancy (:func:`fault_tenancy`) is small (3 regions, 3 compartments, 18 volumes) so
-the whole suite runs in seconds; retry waits are shrunk through :class:`~reportkit.collect.Tuning`.
+the whole suite runs in seconds; retry waits are shrunk through :class:`~reportkit.collection.Tuning`.
 """
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ import sys
 import tempfile
 import threading
 import time
-import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -168,36 +167,22 @@ def after_requests(sim: Any, count: int, action: Callable[[Any], None], *,
 _CLOCK_OFFSET = [pd.Timedelta(0)]
 
 
-class _SteppedTimestamp(pd.Timestamp):
-    """pd.Timestamp whose ``now`` is the wall clock plus :data:`_CLOCK_OFFSET` (an NTP step)."""
-
-    @classmethod
-    def now(cls, tz: Any = None) -> pd.Timestamp:  # type: ignore[override]
-        return pd.Timestamp.now(tz) + _CLOCK_OFFSET[0]
+def wall_clock() -> pd.Timestamp:
+    """The wall clock the collection runs of this suite read: UTC now plus :data:`_CLOCK_OFFSET`
+    (an NTP step). Passed as ``CollectOptions.clock``; monotonic time is untouched, as a step
+    leaves it untouched."""
+    return pd.Timestamp.now(tz="UTC") + _CLOCK_OFFSET[0]
 
 
 @contextlib.contextmanager
 def stepped_wall_clock() -> Iterator[Callable[[pd.Timedelta], None]]:
-    """Let the collector read a wall clock that can be stepped (the time source of its metadata).
-
-    Only the collector's view changes (its ``pd.Timestamp.now``); monotonic time is untouched, as
-    an NTP step leaves it untouched. Yields ``step(delta)``.
-    """
-    from reportkit.collect import collector
-
-    proxy = types.ModuleType("pandas_with_stepped_clock")
-    proxy.__getattr__ = lambda name: getattr(pd, name)  # type: ignore[method-assign]
-    proxy.Timestamp = _SteppedTimestamp  # type: ignore[attr-defined]
-    real = collector.pd
-    collector.pd = proxy  # type: ignore[assignment]
-
+    """Let :func:`wall_clock` be stepped during the block; yields ``step(delta)``."""
     def step(delta: pd.Timedelta) -> None:
         _CLOCK_OFFSET[0] += delta
 
     try:
         yield step
     finally:
-        collector.pd = real
         _CLOCK_OFFSET[0] = pd.Timedelta(0)
 
 
@@ -464,7 +449,7 @@ def run_scenario(scenario: Scenario, sim: Any, config_file: str | Path, profile:
     when the scenario changes the fake's state). Returns (outcome, reference used).
     """
     from reportkit.assess import assess
-    from reportkit.collect import Tuning, collect
+    from reportkit.collection import Tuning, collect
     from reportkit.errors import ReportkitError
 
     tuning = Tuning(**{**FAST_TUNING, **scenario.tuning})
@@ -481,7 +466,7 @@ def run_scenario(scenario: Scenario, sim: Any, config_file: str | Path, profile:
     try:
         with scenario.hits(sim) as hits, scenario.during(sim) if scenario.during else contextlib.nullcontext():
             inv = collect(profile, config_file=config_file, endpoint_template=sim.endpoint_template,
-                          progress=False, tuning=tuning)
+                          progress=False, tuning=tuning, clock=wall_clock)
         assessment = assess(inv, as_of=AS_OF)
         out.completed = True
     except ReportkitError as exc:
@@ -524,7 +509,7 @@ _KNOBS_OFF: dict[str, Any] = {"latency_ms": 0.0, "rate_limit_rps": None, "rate_l
 def reference_assessment(sim: Any, config_file: str | Path, profile: str) -> Any:
     """Assessment of a fault-free collection of what the fake holds now."""
     from reportkit.assess import assess
-    from reportkit.collect import Tuning, collect
+    from reportkit.collection import Tuning, collect
 
     sim.set_knobs(**_KNOBS_OFF)
     inv = collect(profile, config_file=config_file, endpoint_template=sim.endpoint_template, progress=False,
@@ -577,7 +562,7 @@ items), then the inventory is assessed and judged against what the fake holds:
 - **data complete**: no record without an id, no duplicate, nothing the fake does not hold, and
   every list that did not fail returned exactly what the fake holds.
 
-Retries wait milliseconds here (`reportkit.collect.Tuning`); with the defaults a real run waits
+Retries wait milliseconds here (`reportkit.collection.Tuning`); with the defaults a real run waits
 seconds, the outcome is the same.
 
 {header}{rows}

@@ -67,7 +67,7 @@ def demo_collection(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """
     import pandas as pd
 
-    from reportkit.collect import collect
+    from reportkit.collection import collect
     from reportkit.demo import stamp_inventory
     from reportkit.sim.demo import build_demo_tenancy
     from reportkit.snapshot import save_snapshot

@@ -265,7 +265,7 @@ def _writes(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def test_demo_tenancy_plan_then_execute_closes_every_planned_gap(sim, tmp_path) -> None:
     from reportkit.assess import assess
-    from reportkit.collect import collect
+    from reportkit.collection import collect
     from reportkit.sim import write_oci_config
     from reportkit.sim.demo import build_demo_tenancy
 
@@ -328,7 +328,7 @@ def test_demo_tenancy_plan_then_execute_closes_every_planned_gap(sim, tmp_path) 
 
 def test_cli_plan_from_a_snapshot_then_copy_execute(sim, oci_config_file, tmp_path, capsys) -> None:
     from reportkit.cli import main
-    from reportkit.collect import collect
+    from reportkit.collection import collect
     from reportkit.snapshot import save_snapshot
 
     config_path, profile = oci_config_file

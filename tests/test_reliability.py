@@ -82,7 +82,7 @@ def _every_request(sim):
 def test_the_judge_catches_a_wrong_verdict_and_lost_data(fault_sim, reference):
     """Tamper with an inventory the way a buggy collector or assess would: each check must fail."""
     from reportkit.assess import assess
-    from reportkit.collect import Tuning, collect
+    from reportkit.collection import Tuning, collect
     from reportkit.inventory import Inventory
 
     sim, config, profile = fault_sim

@@ -54,8 +54,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from reportkit.collect import collect
-    from reportkit.collect.summary import collection_summary
+    from reportkit.collection import collect
+    from reportkit.collection.summary import collection_summary
     from reportkit.snapshot import save_snapshot
 
     inv = collect(args.profile, config_file=args.config_file, auth=args.auth, regions=args.regions,

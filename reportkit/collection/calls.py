@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportkit.auth import AuthContext, _first_line
-from reportkit.collect.pacing import AdaptivePacer
+from reportkit.collection.pacing import AdaptivePacer
 
 SERVICES = {
     "identity": ("oci.identity", "IdentityClient"),

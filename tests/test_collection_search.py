@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pandas as pd
 import pytest
 
-from reportkit.collect import Tuning, collect
+from reportkit.collection import Tuning, collect
 from reportkit.schema import INVENTORY_TABLES
 from reportkit.sim import SimServer, write_oci_config
 from sim_fixtures import FRA, IAD, LHR, SECRET, TENANCY, build_fixture_tenancy

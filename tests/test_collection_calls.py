@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from reportkit.auth import load_auth
-from reportkit.collect.calls import OciCaller, Tuning
+from reportkit.collection.calls import OciCaller, Tuning
 from reportkit.sim import write_oci_config
 
 TENANCY = "ocid1.tenancy.oc1..aaaaaaaaenvtest"

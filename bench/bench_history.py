@@ -74,7 +74,7 @@ def _build_child(params: dict[str, Any]) -> dict[str, Any]:
 
 def _query_child(params: dict[str, Any]) -> dict[str, Any]:
     """Run one history query in a fresh process; return its time and result size."""
-    from reportkit.history import month_end_snapshots
+    from reportkit.snapshot import month_end_snapshots
     from reportkit.snapshot import history_connection
 
     t0 = time.perf_counter()

@@ -11,7 +11,6 @@ coverage report: there is one definition of "covered".
 """
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,75 +18,11 @@ from typing import Any
 
 import pandas as pd
 
-from reportkit.errors import InputError, SnapshotError
+from reportkit.errors import InputError
 
 _SUMMARY_COLUMNS = ["total_volumes", "covered", "stale", "in_progress", "failed", "missing", "no_backup",
                     "ineligible", "unknown", "coverage_pct", "collection_gaps"]
 
-_SNAPSHOT_COLUMNS = ["tenancy", "month", "date", "run", "path", "finished_at", "reportkit_version",
-                     "backups", "boot_volumes", "errors"]
-
-
-def month_end_snapshots(root: str | Path, *, month: str | None = None, months: int = 12,
-                        tenancy: str | None = None) -> pd.DataFrame:
-    """Return the last snapshot of each month, for ``months`` months ending with ``month`` (YYYY-MM).
-
-    One DuckDB query over the manifests. ``month`` None means the month of the newest snapshot.
-    Columns: tenancy, month, date, run, path, finished_at, reportkit_version, backups,
-    boot_volumes, errors. Raises InputError when the folder holds no snapshot or several
-    tenancies and ``tenancy`` was not given.
-    """
-    import duckdb
-
-    base = Path(root)
-    pattern = str(base / "tenancy=*" / "date=*" / "*" / "manifest.json")
-    if not any(base.glob("tenancy=*/date=*/*/manifest.json")):
-        raise InputError(f"no snapshot under {base}; run `reportkit collect` (or `reportkit demo`) first")
-    sql = """
-        WITH manifests AS (
-            SELECT tenancy, CAST(date AS VARCHAR) AS date,
-                   regexp_extract(filename, '[/\\\\]([^/\\\\]+)[/\\\\]manifest\\.json$', 1) AS run,
-                   regexp_replace(filename, '[/\\\\]manifest\\.json$', '') AS path,
-                   CAST(finished_at AS TIMESTAMPTZ) AS finished_at, reportkit_version,
-                   CAST(json_extract(counts, '$.backups') AS BIGINT) AS backups,
-                   CAST(json_extract(counts, '$.boot_volumes') AS BIGINT) AS boot_volumes,
-                   CAST(errors AS BIGINT) AS errors
-            FROM read_json(?, filename = true, hive_partitioning = true, hive_types_autocast = false,
-                           columns = {'finished_at': 'VARCHAR', 'reportkit_version': 'VARCHAR',
-                                      'counts': 'JSON', 'errors': 'BIGINT', 'format': 'VARCHAR'})
-            WHERE format = 'reportkit-snapshot'
-        )
-        SELECT tenancy, strftime(CAST(date AS DATE), '%Y-%m') AS month, date, run, path, finished_at,
-               reportkit_version, backups, boot_volumes, errors
-        FROM manifests
-        WHERE NOT starts_with(run, '.')
-        QUALIFY row_number() OVER (PARTITION BY tenancy, strftime(CAST(date AS DATE), '%Y-%m')
-                                   ORDER BY date DESC, finished_at DESC, run DESC) = 1
-        ORDER BY tenancy, month
-    """
-    con = duckdb.connect()
-    try:
-        con.execute("SET TimeZone = 'UTC'")
-        frame = con.execute(sql, [pattern]).df()
-    except duckdb.Error as exc:
-        raise SnapshotError(f"cannot read the snapshot manifests under {base}: {exc}") from None
-    finally:
-        con.close()
-    tenancies = sorted(frame["tenancy"].unique())
-    if tenancy is not None:
-        frame = frame[frame["tenancy"] == tenancy]
-        if frame.empty:
-            raise InputError(f"no snapshot of tenancy {tenancy!r} under {base}; found: {', '.join(tenancies)}")
-    elif len(tenancies) > 1:
-        raise InputError(f"{base} holds snapshots of several tenancies ({', '.join(tenancies)}); "
-                         "choose one with -p tenancy NAME")
-    month = month or frame["month"].max()
-    end = pd.Period(month, "M")
-    start = end - (months - 1)
-    periods = frame["month"].map(lambda m: pd.Period(m, "M"))
-    frame = frame[(periods >= start) & (periods <= end)]
-    frame = frame.assign(finished_at=pd.to_datetime(frame["finished_at"], utc=True))
-    return frame[_SNAPSHOT_COLUMNS].reset_index(drop=True)
 
 
 def compare_findings(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
@@ -133,11 +68,6 @@ def control_status(controls: pd.DataFrame) -> pd.DataFrame:
     return controls[[c for c in cols if c in controls.columns]].assign(result=result)
 
 
-def manifest_sha256(folder: str | Path) -> str:
-    """Return the sha256 of a snapshot's manifest.json (which itself holds every file's sha256)."""
-    return hashlib.sha256((Path(folder) / "manifest.json").read_bytes()).hexdigest()
-
-
 @dataclass(frozen=True)
 class MonthlyHistory:
     """Everything the monthly compliance report shows, computed once."""
@@ -162,7 +92,7 @@ def load_monthly(root: str | Path | None, *, month: str | None = None, tenancy: 
     """
     from reportkit.assess import assess
     from reportkit.settings import current
-    from reportkit.snapshot import load_snapshot
+    from reportkit.snapshot import load_snapshot, manifest_sha256, month_end_snapshots
 
     root = current().snapshots if root is None else root
     # one month more than shown: the first shown month needs its predecessor for the changes
@@ -205,5 +135,4 @@ def _month_grid(rows: pd.DataFrame, *, end: str, months: int) -> pd.DataFrame:
     return out.astype({c: "Int64" for c in counts})
 
 
-__all__ = ["MonthlyHistory", "change_counts", "compare_findings", "control_status", "load_monthly",
-           "manifest_sha256", "month_end_snapshots"]
+__all__ = ["MonthlyHistory", "change_counts", "compare_findings", "control_status", "load_monthly"]

@@ -14,7 +14,6 @@ overwritten (a name that exists gets a ``-2``, ``-3``... suffix).
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -240,7 +239,7 @@ def _resolve_inputs(kind: str, params: dict[str, Any]) -> dict[str, Any]:
 
         params = {**params, "history": _folder("history", str(current().snapshots))}
     if kind == "monthly" and not params.get("month"):
-        from reportkit.history import month_end_snapshots
+        from reportkit.snapshot import month_end_snapshots
 
         latest = month_end_snapshots(params["history"], months=1, tenancy=params.get("tenancy"))
         params = {**params, "month": str(latest["month"].iloc[-1])}
@@ -265,34 +264,18 @@ def _check_copy_targets(kind: str, params: Mapping[str, Any]) -> None:
     resolve_copy_targets(params["copy_targets"], regions)
 
 
-_HIVE = re.compile(r"^(tenancy|date)=(.+)$")
-
-
 def _identity(kind: str, params: Mapping[str, Any]) -> tuple[str, str]:
-    """Return (tenancy, date) for the output names, read from the snapshot path or manifest."""
+    """Return (tenancy, date) for the output names, read from the snapshot's catalog entry."""
     if kind == "monthly":
         history = Path(params["history"])
         tenancies = sorted(p.name.split("=", 1)[1] for p in history.glob("tenancy=*") if p.is_dir())
         tenancy = params.get("tenancy") or (tenancies[0] if len(tenancies) == 1 else "all")
         return tenancy, params.get("month") or "latest"
-    folder = Path(params["snapshot"])
-    found: dict[str, str] = {}
-    for part in folder.parts:
-        match = _HIVE.match(part)
-        if match:
-            found[match.group(1)] = match.group(2)
-    manifest = folder / "manifest.json"
-    if manifest.is_file() and ("tenancy" not in found or "date" not in found):
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-        meta = data.get("metadata", data)
-        found.setdefault("tenancy", str(meta.get("tenancy_name", "tenancy")))
-        finished = meta.get("finished_at")
-        if finished:
-            found.setdefault("date", pd.Timestamp(finished).strftime("%Y-%m-%d"))
-    date = found.get("date", "undated")
-    if params.get("as_of"):
-        date = pd.Timestamp(params["as_of"]).strftime("%Y-%m-%d")
-    return found.get("tenancy", "tenancy"), date
+    from reportkit.snapshot import snapshot_identity
+
+    found = snapshot_identity(params["snapshot"])
+    date = pd.Timestamp(params["as_of"]).strftime("%Y-%m-%d") if params.get("as_of") else found["date"]
+    return found["tenancy"], date
 
 
 def _safe(text: str) -> str:
@@ -464,11 +447,10 @@ def _written_name(stem: str | None, name: str) -> str:
 
 
 def _snapshot_evidence(folder: str | Path) -> dict[str, Any]:
-    from reportkit.history import manifest_sha256
+    from reportkit.snapshot import snapshot_identity
 
-    folder = Path(folder)
-    sha = manifest_sha256(folder) if (folder / "manifest.json").is_file() else None
-    return {"snapshot": str(folder), "snapshot_id": folder.name, "manifest_sha256": sha}
+    found = snapshot_identity(folder)
+    return {key: found[key] for key in ("snapshot", "snapshot_id", "manifest_sha256")}
 
 
 def export_report_data(assessment: Any, output_dir: str | Path | None, output_stem: str | None, *,

@@ -166,8 +166,8 @@ def test_a_killed_write_leaves_no_visible_snapshot(tmp_path):
     # The child pauses right after the first Parquet file, so the kill lands mid-write.
     script = textwrap.dedent(f"""
         import time, pathlib
-        import reportkit.snapshot as snap
-        from tests.test_snapshot import _inventory
+        import reportkit.snapshot.store as snap
+        from tests.test_snapshot_store import _inventory
         real = snap._write_table
         def write_then_pause(path, frame):
             entry = real(path, frame)

@@ -87,7 +87,7 @@ def test_reportkit_history_query_sees_every_tenancy(tree: Path) -> None:
 
 
 def test_the_month_end_query_lists_each_tenancy_s_snapshots(tree: Path) -> None:
-    from reportkit.history import month_end_snapshots
+    from reportkit.snapshot import month_end_snapshots
 
     for tenancy, want in (("Acme_Corp", [3, 5]), ("Globex", [2, 4])):
         snaps = month_end_snapshots(tree, month="2026-11", months=2, tenancy=tenancy)

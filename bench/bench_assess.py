@@ -102,7 +102,7 @@ def build_inventory(n_backups: int = 1_000_000, seed: int = 7) -> Inventory:
 
 def run(n_backups: int = 1_000_000) -> dict[str, float]:
     """Build the synthetic inventory, assess it once, return timings (s) and memory (MB)."""
-    from reportkit.assess import assess
+    from reportkit.assessment import assess
 
     t0 = time.perf_counter()
     inventory = build_inventory(n_backups)

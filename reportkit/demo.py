@@ -17,9 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from reportkit.inventory import Inventory
-
-DEFAULT_REPORT_DIR = Path("data/reports")
-DEFAULT_ASSESS_DIR = Path("data/assessments")
+from reportkit.settings import Settings
+from reportkit.settings import current as current_settings
 
 
 @dataclass(frozen=True)
@@ -70,28 +69,30 @@ def collect_demo_history(snapshot_root: str | Path | None = None, *, months: int
     return written
 
 
-def run_demo(*, snapshot_root: str | Path | None = None, report_dir: str | Path = DEFAULT_REPORT_DIR,
-             assess_dir: str | Path = DEFAULT_ASSESS_DIR, months: int = 6, collect_only: bool = False,
+def run_demo(settings: Settings | None = None, *, months: int = 6, collect_only: bool = False,
              progress: bool = True, log: Callable[[str], None] = print) -> DemoResult:
-    """Collect the demo history, assess the latest snapshot, render the coverage and monthly reports."""
-    from reportkit.assess import assess, export_assessment
-    from reportkit.report import render_demo_reports
-    from reportkit.snapshot import load_snapshot
+    """Collect the demo history into the settings' snapshot root, assess the latest snapshot (export into
+    the assessments folder) and render the coverage and monthly reports (into the reports folder),
+    all through :mod:`reportkit.pipeline` like any other run."""
+    from reportkit import pipeline
+    from reportkit.report import render_report
 
+    s = current_settings(settings)
     log(f"1/3 collecting the demo tenancy ({months} month ends) from the fake OCI API")
-    snapshots = collect_demo_history(snapshot_root, months=months, progress=progress, log=log)
+    snapshots = collect_demo_history(s.snapshots, months=months, progress=progress, log=log)
     if collect_only:
         return DemoResult(snapshots=snapshots)
     latest = snapshots[-1]
     log("2/3 assessing the latest snapshot")
-    assessment = assess(load_snapshot(latest))
-    out = Path(assess_dir) / latest.parent.parent.name / latest.parent.name / latest.name
-    files = export_assessment(assessment, out)
-    s = assessment.summary
-    pct = "n/a" if s.coverage_pct is None else f"{s.coverage_pct:.1f}%"
-    log(f"    {s.total_volumes} boot volumes: coverage {pct} (covered {s.covered}, stale {s.stale}, "
-        f"missing {s.missing}, in progress {s.in_progress}, failed {s.failed}, no backup {s.no_backup}, "
-        f"ineligible {s.ineligible}, unknown {s.unknown}); {s.collection_gaps} collection gaps")
+    assessed = pipeline.assess_snapshot(latest, s)
+    files = pipeline.export(assessed, settings=s)
+    summary = assessed.assessment.summary
+    pct = "n/a" if summary.coverage_pct is None else f"{summary.coverage_pct:.1f}%"
+    log(f"    {summary.total_volumes} boot volumes: coverage {pct} ("
+        + ", ".join(f"{status.replace('_', ' ')} {n}" for status, n in summary.counts().items())
+        + f"); {summary.collection_gaps} collection gaps")
     log("3/3 rendering the reports")
-    reports = render_demo_reports(latest, latest.parents[2], report_dir, progress=progress)
+    reports = [render_report(kind, parameters=parameters, settings=s, progress=progress).html
+               for kind, parameters in (("coverage", {"snapshot": str(latest)}),
+                                        ("monthly", {"history": str(latest.parents[2])}))]
     return DemoResult(snapshots=snapshots, assessment_files=files, reports=reports)

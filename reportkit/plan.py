@@ -1,6 +1,6 @@
 """The copy plan: which cross-region copies would bring every eligible boot volume to ``covered``.
 
-Pure: an :class:`~reportkit.assess.Assessment` in, a :class:`CopyPlan` out (no I/O, no clock, no
+Pure: an :class:`~reportkit.assessment.Assessment` in, a :class:`CopyPlan` out (no I/O, no clock, no
 OCI). Only :mod:`reportkit.copy` ever executes a plan. The rules come from OCI's documentation
 (Oracle's "Copying a Boot Volume Backup Between Regions"):
 
@@ -216,21 +216,13 @@ def make_plan(
 
 
 def iam_check_for_group(inventory: Any, group: str) -> IamCheck | None:
-    """Return an ``iam_verdicts`` check for ``group`` from the inventory's IAM policies.
+    """Return an ``iam_verdicts`` check for ``group`` from the inventory's IAM policies, or None when
+    the inventory holds no IAM policy statement (copies are then not checked)."""
+    from reportkit.iam import copy_checker
 
-    Returns None (copies are then not checked) when the inventory holds no IAM policy statements
-    or the IAM evaluator (:mod:`reportkit.iam`) is not installed.
-    """
     policies = getattr(inventory, "iam_policies", None)
     if policies is None or len(policies) == 0:
         return None
-    try:
-        from reportkit.iam import copy_checker
-    except ImportError:
-        try:
-            from reportkit.iam.evaluator import copy_checker
-        except ImportError:
-            return None
     return copy_checker(policies, group, compartments=getattr(inventory, "compartments", None))
 
 
@@ -534,6 +526,21 @@ def save_plan(plan: CopyPlan, path: str | Path) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         lock.unlink(missing_ok=True)
     return path.with_name(f"{stem}{suffix}")
+
+
+def read_kms_key_map(path: str | Path) -> dict[str, str]:
+    """I/O: return the kms key map of a JSON file (destination region -> Vault key OCID there), checked
+    by :func:`normalise_kms_key_map`; raise InputError naming the file otherwise."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"kms key map file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"kms key map file {path} is not readable JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"kms key map file {path} must hold a JSON object (region -> value), not {type(data).__name__}")
+    return normalise_kms_key_map(data)
 
 
 def load_plan(path: str | Path) -> CopyPlan:

@@ -1,7 +1,7 @@
 """Charts for people: each title states the finding, axes are labelled, colours never change meaning.
 
-Every function takes a DataFrame (or a few numbers) produced by :mod:`reportkit.assess` or
-:mod:`reportkit.history` and returns a :class:`Chart`: the PNG bytes plus the title and alt text.
+Every function takes a DataFrame (or a few numbers) produced by :mod:`reportkit.assessment` or
+:mod:`reportkit.assessment.monthly` and returns a :class:`Chart`: the PNG bytes plus the title and alt text.
 A ``Chart`` renders itself in a notebook as an inline ``<img src="data:image/png;base64,...">``, so
 the HTML report needs nothing from the network and shows the same picture offline.
 

@@ -448,7 +448,7 @@ def run_scenario(scenario: Scenario, sim: Any, config_file: str | Path, profile:
     ``reference``: the assessment of a fault-free run of the same tenancy (computed when None or
     when the scenario changes the fake's state). Returns (outcome, reference used).
     """
-    from reportkit.assess import assess
+    from reportkit.assessment import assess
     from reportkit.collection import Tuning, collect
     from reportkit.errors import ReportkitError
 
@@ -508,7 +508,7 @@ _KNOBS_OFF: dict[str, Any] = {"latency_ms": 0.0, "rate_limit_rps": None, "rate_l
 
 def reference_assessment(sim: Any, config_file: str | Path, profile: str) -> Any:
     """Assessment of a fault-free collection of what the fake holds now."""
-    from reportkit.assess import assess
+    from reportkit.assessment import assess
     from reportkit.collection import Tuning, collect
 
     sim.set_knobs(**_KNOBS_OFF)

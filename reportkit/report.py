@@ -29,6 +29,8 @@ import pandas as pd
 
 from reportkit._io import json_records, publish_files, reserve_stem, write_csv, write_json
 from reportkit.errors import InputError, ReportError, ReportkitError
+from reportkit.settings import Settings
+from reportkit.settings import current as current_settings
 
 #: Where the notebooks live (the repository's ``notebooks/`` folder).
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
@@ -109,7 +111,7 @@ def _month(name: str, value: Any) -> str:
 
 def _copy_targets(name: str, value: Any) -> dict[str, list[str]]:
     """Accept a mapping, JSON text, or ``src=dst[+dst2],src2=dst`` text; return region -> [regions]."""
-    from reportkit.assess.params import parse_copy_targets
+    from reportkit.assessment.params import parse_copy_targets
 
     return parse_copy_targets(value, where=f"parameter {name!r}")
 
@@ -150,7 +152,8 @@ def _enum_values(enum_name: str) -> Callable[[], list[str]]:
     return values
 
 
-_COMMON = {"title": _text, "output_dir": _optional(_text), "output_stem": _optional(_text)}
+_COMMON = {"title": _text, "image_overrides": _optional(_text), "output_dir": _optional(_text),
+           "output_stem": _optional(_text)}
 
 #: kind -> parameter name -> validator (name, value) -> normalised value. Must match each
 #: notebook's parameters cell (a test checks).
@@ -191,19 +194,24 @@ def validate_parameters(kind: str, parameters: Mapping[str, Any]) -> dict[str, A
 # --------------------------------------------------------------------------------------------
 # Execution
 # --------------------------------------------------------------------------------------------
-def render_report(kind: str, *, parameters: Mapping[str, Any] | None = None, out_dir: str | Path = "data/reports",
-                  notebook_dir: str | Path | None = None, progress: bool = False,
+def render_report(kind: str, *, parameters: Mapping[str, Any] | None = None, out_dir: str | Path | None = None,
+                  settings: Settings | None = None, notebook_dir: str | Path | None = None, progress: bool = False,
                   timeout: int = 900) -> ReportResult:
     """Execute the ``kind`` notebook with ``parameters`` and publish its HTML and companion files.
 
-    Returns the paths written into ``out_dir``. Raises :class:`InputError` for bad parameters
+    ``settings`` (default: the environment's, now) gives the snapshot root, the reports folder
+    (when ``out_dir`` is None) and the image overrides; the notebook gets every input pinned (the
+    snapshot folder, the overrides file or ``"none"``), so the executed notebook records exactly
+    what was judged. Returns the paths written. Raises :class:`InputError` for bad parameters
     (before any kernel starts) and :class:`ReportError` naming the cell and error when a cell fails.
     """
     started = time.monotonic()
+    s = current_settings(settings)
     params = validate_parameters(kind, parameters or {})
     if any(name in params for name in INTERNAL_PARAMETERS):
         raise InputError(f"parameters {', '.join(INTERNAL_PARAMETERS)} are set by reportkit, not by you")
-    params = _resolve_inputs(kind, params)
+    params = _resolve_inputs(kind, params, s)
+    out_dir = s.reports if out_dir is None else out_dir
     _check_copy_targets(kind, params)
     source = Path(notebook_dir or NOTEBOOK_DIR) / NOTEBOOKS[kind]
     if not source.is_file():
@@ -232,12 +240,15 @@ def render_report(kind: str, *, parameters: Mapping[str, Any] | None = None, out
     )
 
 
-def _resolve_inputs(kind: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Pin 'latest' to a concrete snapshot folder so the audit notebook names the exact input."""
+def _resolve_inputs(kind: str, params: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """Pin every input (snapshot folder, history folder, overrides file) so the audit notebook names it."""
+    overrides = settings.with_overrides(params.get("image_overrides")).overrides
+    params = {**params, "image_overrides": str(overrides.resolve()) if overrides is not None else "none"}
+    if overrides is not None and not overrides.is_file():
+        raise InputError(f"image overrides file {overrides} does not exist; create it with the header "
+                         "image_id,image_class,note, or pass -p image_overrides none")
     if kind == "monthly" and not params.get("history"):
-        from reportkit.settings import current
-
-        params = {**params, "history": _folder("history", str(current().snapshots))}
+        params = {**params, "history": _folder("history", str(settings.snapshots))}
     if kind == "monthly" and not params.get("month"):
         from reportkit.snapshot import month_end_snapshots
 
@@ -246,7 +257,9 @@ def _resolve_inputs(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     if kind in ("coverage", "explore"):
         from reportkit.snapshot import resolve_snapshot
 
-        params = {**params, "snapshot": str(Path(resolve_snapshot(params.get("snapshot", "latest"))).resolve())}
+        snapshot = params.get("snapshot", "latest")
+        root = settings.snapshots if snapshot == "latest" else Path(snapshot)
+        params = {**params, "snapshot": str(Path(resolve_snapshot(root)).resolve())}
     return params
 
 
@@ -255,11 +268,14 @@ def _check_copy_targets(kind: str, params: Mapping[str, Any]) -> None:
     kernel starts (raises InputError). An unreadable regions table is left for the notebook to report."""
     if kind != "coverage" or not params.get("copy_targets"):
         return
-    from reportkit.assess.params import resolve_copy_targets
+    from reportkit.assessment.params import resolve_copy_targets
+
+    from reportkit.errors import SnapshotError
+    from reportkit.snapshot import load_table
 
     try:
-        regions = pd.read_parquet(Path(params["snapshot"]) / "regions.parquet", columns=["region", "region_key"])
-    except Exception:  # noqa: BLE001 - the notebook's load_snapshot names the damage precisely
+        regions = load_table(params["snapshot"], "regions")
+    except SnapshotError:  # the notebook's load names the damage in the report's own words
         return
     resolve_copy_targets(params["copy_targets"], regions)
 
@@ -494,7 +510,7 @@ def export_monthly_data(monthly: Any, output_dir: str | Path | None, output_stem
                         title: str) -> dict[str, str]:
     """Write the monthly report's findings (with new/persisting/resolved), trend, controls and summary.json."""
     from reportkit import __version__
-    from reportkit.history import control_status
+    from reportkit.assessment.monthly import control_status
 
     names = {role: _written_name(output_stem, f"{role}.csv") for role in ("findings", "trend", "controls")}
     names["summary"] = _written_name(output_stem, "summary.json")
@@ -514,17 +530,3 @@ def export_monthly_data(monthly: Any, output_dir: str | Path | None, output_stem
         "evidence": json_records(monthly.snapshots),
     }, out / "summary.json", sort_keys=True)
     return names
-
-
-def render_demo_reports(snapshot: str | Path, history: str | Path | None, out_dir: str | Path = "data/reports", *,
-                        progress: bool = False) -> list[Path]:
-    """Render the coverage report of ``snapshot`` and (when ``history`` is given) the monthly report.
-
-    Used by ``reportkit demo``; returns the HTML paths written.
-    """
-    paths = [render_report("coverage", parameters={"snapshot": str(snapshot)}, out_dir=out_dir,
-                           progress=progress).html]
-    if history is not None:
-        paths.append(render_report("monthly", parameters={"history": str(history)}, out_dir=out_dir,
-                                   progress=progress).html)
-    return paths

@@ -57,6 +57,14 @@ class Settings:
         return dataclasses.replace(self, **{k: (Path(v) if isinstance(v, (str, os.PathLike)) else v)
                                             for k, v in changes.items() if v is not None})
 
+    def with_overrides(self, value: str | os.PathLike[str] | None) -> Settings:
+        """Return a copy whose overrides file is ``value``: None keeps the current one, ``"none"`` (or
+        ``""``) means no overrides at all, anything else is a path (it must exist when used)."""
+        if value is None:
+            return self
+        text = str(value).strip()
+        return dataclasses.replace(self, overrides=None if text.lower() in ("", "none") else Path(text))
+
     def image_overrides(self) -> pd.DataFrame | None:
         """Return the validated overrides table of :attr:`overrides`, or None when there is none.
 
@@ -64,7 +72,7 @@ class Settings:
         """
         if self.overrides is None:
             return None
-        from reportkit.assess.images import load_image_overrides
+        from reportkit.assessment.images import load_image_overrides
 
         return load_image_overrides(self.overrides)
 

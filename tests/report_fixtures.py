@@ -12,7 +12,7 @@ import pandas as pd
 
 from reportkit.schema import IAM_POLICIES
 from reportkit.snapshot import save_snapshot
-from test_assess_builders import AMS, APP, FRA, LHR, PROD, Tenancy
+from test_assessment_builders import AMS, APP, FRA, LHR, PROD, Tenancy
 
 HOSTILE_NAMES = ("<script>alert(1)</script>", "=cmd|' /C calc'!A0", "<img src=x onerror=alert(2)>")
 

@@ -264,7 +264,7 @@ def _writes(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def test_demo_tenancy_plan_then_execute_closes_every_planned_gap(sim, tmp_path) -> None:
-    from reportkit.assess import assess
+    from reportkit.assessment import assess
     from reportkit.collection import collect
     from reportkit.sim import write_oci_config
     from reportkit.sim.demo import build_demo_tenancy

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from reportkit.assess import assess
+from reportkit.assessment import assess
 from reportkit.sim.demo import demo_truth
 from reportkit.snapshot import load_snapshot
 

@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from reportkit.assess import assess
+from reportkit.assessment import assess
 from reportkit.errors import ReportError
-from reportkit.history import compare_findings, load_monthly
+from reportkit.assessment.monthly import compare_findings
+from reportkit.pipeline import monthly as load_monthly
 from reportkit.report import render_report
 from reportkit.snapshot import load_snapshot
 
@@ -96,7 +97,7 @@ def test_findings_csv_neutralises_formulas(rendered_reports):
 def test_monthly_report_kpis_changes_and_evidence(rendered_reports):
     result = rendered_reports["monthly"]
     assert result.html.name == "monthly_test_2024-05.html"
-    monthly = load_monthly(rendered_reports["history"])
+    monthly = load_monthly(history=rendered_reports["history"])
     kpis = kpis_of(result.html)
     _assert_kpis_match(kpis, monthly.current.summary)
     changes = compare_findings(monthly.current.findings, monthly.previous.findings)["change"].value_counts()

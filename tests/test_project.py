@@ -82,7 +82,7 @@ def test_console_script_is_declared(name):
 
 def test_public_functions_stay_callable_after_their_package_is_imported():
     import reportkit
-    import reportkit.assess  # noqa: F401 - the import is the point: it rebinds reportkit.assess
+    import reportkit.assessment  # noqa: F401 - the import is the point: it must not rebind reportkit.assess
     import reportkit.collection  # noqa: F401 - sub-packages are nouns: reportkit.collect stays the function
 
     from reportkit.errors import InputError

@@ -81,7 +81,7 @@ def _every_request(sim):
 
 def test_the_judge_catches_a_wrong_verdict_and_lost_data(fault_sim, reference):
     """Tamper with an inventory the way a buggy collector or assess would: each check must fail."""
-    from reportkit.assess import assess
+    from reportkit.assessment import assess
     from reportkit.collection import Tuning, collect
     from reportkit.inventory import Inventory
 

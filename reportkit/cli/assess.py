@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from reportkit.cli._options import add_assessment, add_snapshot, assessment_options, settings_from
 from reportkit.errors import InputError
 
 _EPILOG = """\
@@ -16,46 +17,37 @@ below it (or cannot be computed), 2 for bad input.
 --copy-targets FILE   source region -> destination region(s), as JSON ({"lhr": ["fra", "ams"]})
                       or one 'source: destination[, destination]' per line (lhr: fra)
 --overrides CSV       image_id,image_class,note lines that win over image inference
-                      (default: data/image_overrides.csv when it exists)
+                      (default: data/image_overrides.csv when it exists). The same file is applied
+                      by `reportkit plan`, `reportkit report` and `reportkit demo`.
 
 examples:
   reportkit assess --snapshot latest
   reportkit assess --snapshot data/snapshots/acme-2024-06-01T0000Z --rpo-days 1 --fail-under 95
 """
 
-DEFAULT_OVERRIDES = Path("data/image_overrides.csv")
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("assess", help="assess cross-region copy coverage of a snapshot; write CSV + JSON",
                               description=__doc__, epilog=_EPILOG,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--snapshot", default="latest", help="snapshot folder, or 'latest' (default)")
-    p.add_argument("--snapshot-root", help="where snapshots live (default $REPORTKIT_SNAPSHOTS or data/snapshots)")
-    p.add_argument("--rpo-days", default="7", help="a copy of a backup older than this many days is stale (default 7)")
-    p.add_argument("--as-of", help="instant to judge, ISO 8601 (default: when the snapshot was collected)")
-    p.add_argument("--copy-targets", type=Path, help="file: source region -> destination region(s)")
-    p.add_argument("--overrides", type=Path, help="image overrides CSV (default data/image_overrides.csv if present)")
-    p.add_argument("--out", type=Path, default=Path("data/assessments"), help="output folder (default data/assessments)")
+    add_snapshot(p)
+    add_assessment(p)
+    p.add_argument("--out", type=Path,
+                   help="output folder (default data/assessments/tenancy=<t>/date=<d>/<run>, after the snapshot)")
     p.add_argument("--fail-under", type=float, metavar="PCT", help="exit 1 when coverage %% is below PCT")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from reportkit.assess import assess, export_assessment, load_image_overrides, read_copy_targets
-    from reportkit.snapshot import load_snapshot
+    from reportkit import pipeline
 
     if args.fail_under is not None and not 0 <= args.fail_under <= 100:
         raise InputError(f"--fail-under must be a percentage between 0 and 100, got {args.fail_under}")
-    targets = read_copy_targets(args.copy_targets) if args.copy_targets else None
-    overrides_path = args.overrides or (DEFAULT_OVERRIDES if DEFAULT_OVERRIDES.exists() else None)
-    overrides = load_image_overrides(overrides_path) if overrides_path else None
-    inventory = load_snapshot(args.snapshot, root=args.snapshot_root)  # None: the default root
-    result = assess(inventory, rpo_days=args.rpo_days, as_of=args.as_of, copy_targets=targets,
-                    image_overrides=overrides)
-    written = export_assessment(result, args.out)
+    settings = settings_from(args)
+    assessed = pipeline.assess_snapshot(args.snapshot, settings, **assessment_options(args))
+    written = pipeline.export(assessed, args.out, settings)
+    result = assessed.assessment
     print(format_summary(result))
-    folder = next(iter(written.values())).parent  # args.out, or args.out-N when that already held an export
+    folder = next(iter(written.values())).parent  # the folder asked for, or folder-N when that already held an export
     print(f"wrote {len(written)} files to {folder}/: {', '.join(sorted(written))}")
     if args.fail_under is not None:
         pct = result.summary.coverage_pct
@@ -75,8 +67,7 @@ def format_summary(result: Any) -> str:
         f"tenancy {meta.tenancy_name}  as of {s.as_of.isoformat()}  rpo {s.rpo_days} days",
         f"coverage {pct} = covered {s.covered} / (volumes {s.total_volumes} - ineligible {s.ineligible}"
         f" - unknown {s.unknown})",
-        "  " + "  ".join(f"{name} {getattr(s, name)}" for name in (
-            "covered", "stale", "in_progress", "failed", "missing", "no_backup", "ineligible", "unknown")),
+        "  " + "  ".join(f"{name} {n}" for name, n in s.counts().items()),
     ]
     if s.collection_gaps:
         lines.append(f"  collection errors: {s.collection_gaps} (data we could not read counts as unknown)")

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import argparse
 
+from reportkit.cli._options import SNAPSHOT_ROOT_HELP
+from reportkit.settings import current
+
 _HELP = """\
 Start the fake OCI API (reportkit.sim) on 127.0.0.1 with the built-in demo tenancy, collect it with
 the real oci SDK (one snapshot per month end, for the trend report), assess the latest snapshot and
@@ -14,12 +17,10 @@ Nothing leaves this machine.
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("demo", help="run collect -> assess -> report on the demo tenancy",
                                    description=_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--snapshots", metavar="DIR",
-                        help="snapshot root (default: $REPORTKIT_SNAPSHOTS or data/snapshots)")
-    parser.add_argument("--out", default="data/reports", metavar="DIR",
-                        help="where the HTML reports go (default: %(default)s)")
-    parser.add_argument("--assessments", default="data/assessments", metavar="DIR",
-                        help="where the assessment CSV/JSON exports go (default: %(default)s)")
+    parser.add_argument("--snapshots", metavar="DIR", help=f"snapshot root ({SNAPSHOT_ROOT_HELP.removeprefix('where snapshots live (')}")
+    parser.add_argument("--out", metavar="DIR", help="where the HTML reports go (default: data/reports)")
+    parser.add_argument("--assessments", metavar="DIR",
+                        help="where the assessment CSV/JSON exports go (default: data/assessments)")
     parser.add_argument("--months", type=int, default=6,
                         help="month-end snapshots to collect for the history (default: %(default)s)")
     parser.add_argument("--collect-only", action="store_true",
@@ -34,8 +35,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.months < 1:
         raise InputError(f"--months {args.months}: give at least 1")
-    result = run_demo(snapshot_root=args.snapshots, report_dir=args.out, assess_dir=args.assessments,
-                      months=args.months, collect_only=args.collect_only, progress=not args.no_progress)
+    settings = current().replace(snapshots=args.snapshots, reports=args.out, assessments=args.assessments)
+    result = run_demo(settings, months=args.months, collect_only=args.collect_only, progress=not args.no_progress)
     print(f"\nlatest snapshot: {result.latest_snapshot}")
     for name, path in result.assessment_files.items():
         print(f"assessment {name}: {path}")

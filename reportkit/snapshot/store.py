@@ -113,14 +113,25 @@ def load_snapshot(path: str | os.PathLike[str] = "latest", *, root: str | os.Pat
     """
     folder = resolve_snapshot(path, root=root, tenancy=tenancy)
     manifest = read_manifest(folder / MANIFEST)
-    frames = {}
-    for name, table in INVENTORY_TABLES.items():
-        entry = manifest["files"].get(name)
-        if entry is None:
-            raise SnapshotError(f"{folder / MANIFEST}: table {name!r} is not listed; the snapshot is incomplete")
-        frames[name] = _read_table(folder, name, entry, manifest.get("categories", {}).get(name, {}))
+    frames = {name: _table_of(folder, manifest, name) for name in INVENTORY_TABLES}
     meta = CollectionMetadata.from_dict(manifest["metadata"])
     return Inventory(metadata=meta, **frames)
+
+
+def load_table(path: str | os.PathLike[str], name: str) -> pd.DataFrame:
+    """Return one inventory table of the snapshot ``path`` designates, verified as :func:`load_snapshot`
+    verifies it (for a quick look without loading the whole snapshot)."""
+    if name not in INVENTORY_TABLES:
+        raise SnapshotError(f"a snapshot has no table {name!r}; tables: {', '.join(INVENTORY_TABLES)}")
+    folder = resolve_snapshot(path)
+    return _table_of(folder, read_manifest(folder / MANIFEST), name)
+
+
+def _table_of(folder: Path, manifest: dict[str, Any], name: str) -> pd.DataFrame:
+    entry = manifest["files"].get(name)
+    if entry is None:
+        raise SnapshotError(f"{folder / MANIFEST}: table {name!r} is not listed; the snapshot is incomplete")
+    return _read_table(folder, name, entry, manifest.get("categories", {}).get(name, {}))
 
 
 def sha256_of(path: Path) -> str:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reportkit.assess import assess
-from test_assess_builders import AMS, APP, FRA, LHR, Tenancy
+from reportkit.assessment import assess
+from test_assessment_builders import AMS, APP, FRA, LHR, Tenancy
 
 
 def backups_of(t: Tenancy) -> pd.DataFrame:

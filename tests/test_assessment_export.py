@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reportkit.assess import (
+from reportkit.assessment import (
     assess,
     copy_matrix,
     coverage_by_compartment,
@@ -15,10 +15,10 @@ from reportkit.assess import (
     export_assessment,
 )
 from reportkit.cli import main
-from reportkit.assess import read_copy_targets
+from reportkit.assessment import read_copy_targets
 from reportkit.errors import InputError
 from reportkit.schema import ASSESSED_BACKUPS, ASSESSED_VOLUMES, CONTROLS, FINDINGS, Control
-from test_assess_builders import AMS, APP, FRA, LHR, PROD, ROOT, Tenancy
+from test_assessment_builders import AMS, APP, FRA, LHR, PROD, ROOT, Tenancy
 
 
 def sample() -> Tenancy:
@@ -136,10 +136,10 @@ def test_volumes_in_an_unlisted_compartment_keep_their_ocid_as_path() -> None:
 
 
 def test_docs_assess_md_is_current() -> None:
-    from reportkit.assess.docs import render
+    from reportkit.assessment.docs import render
 
     path = Path(__file__).resolve().parents[1] / "docs" / "assess.md"
-    assert path.read_text(encoding="utf-8") == render(), "regenerate: python -m reportkit.assess.docs > docs/assess.md"
+    assert path.read_text(encoding="utf-8") == render(), "regenerate: python -m reportkit.assessment.docs > docs/assess.md"
 
 
 def test_a_second_export_never_overwrites_the_first(tmp_path: Path) -> None:
@@ -160,14 +160,14 @@ def test_a_second_export_never_overwrites_the_first(tmp_path: Path) -> None:
     "lhr=fra+ams; iad=phx",
 ])
 def test_every_copy_targets_syntax_gives_the_same_mapping(value) -> None:
-    from reportkit.assess import parse_copy_targets
+    from reportkit.assessment import parse_copy_targets
 
     assert parse_copy_targets(value, where="test") == {"lhr": ["fra", "ams"], "iad": ["phx"]}
 
 
 @pytest.mark.parametrize("value", ["lhr", "lhr:", "=fra", "lhr: fra\nlhr: ams", "{bad json", 7, {"lhr": 3}])
 def test_bad_copy_targets_name_where_they_came_from(value) -> None:
-    from reportkit.assess import parse_copy_targets
+    from reportkit.assessment import parse_copy_targets
 
     with pytest.raises(InputError, match="^my file"):
         parse_copy_targets(value, where="my file")

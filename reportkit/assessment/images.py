@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from reportkit.assess._lookup import at, compose_text, positions
+from reportkit.assessment._lookup import at, compose_text, positions
 from reportkit.errors import InputError
 from reportkit.schema import ASSESSED_IMAGES, ImageClass
 
@@ -57,7 +57,7 @@ def classify_images(images: pd.DataFrame, overrides: pd.DataFrame | None = None,
     or volumes: those absent from ``images`` are added with lookup_status ``missing`` (class
     unknown). ``overrides`` (image_id, image_class, note; see :func:`validate_image_overrides`)
     win over inference; an override on a base image also decides its descendants.
-    ``copy_evidence`` is False here; :func:`reportkit.assess.assess` sets it from the backups.
+    ``copy_evidence`` is False here; :func:`reportkit.assessment.assess` sets it from the backups.
     """
     frame = _with_referenced(images, referenced)
     over = validate_image_overrides(overrides) if overrides is not None else _empty_overrides()

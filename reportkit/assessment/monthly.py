@@ -1,27 +1,22 @@
-"""Month-by-month view of the snapshot history, for the monthly compliance report.
+"""The monthly picture, pure: coverage trend per month, control results and finding changes between months.
 
-The snapshot folder (``reportkit.snapshot``) is Hive-partitioned::
-
-    <root>/tenancy=<name>/date=<YYYY-MM-DD>/<YYYYMMDDTHHMMSSZ>[-N]/<table>.parquet + manifest.json
-
-One DuckDB query reads every manifest (small JSON files; no Parquet table is loaded into pandas)
-and picks the LAST complete snapshot of each month. Only those month-end snapshots (at most
-``months + 1``) are loaded and assessed, so the trend uses exactly the same verdict logic as the
-coverage report: there is one definition of "covered".
+:func:`reportkit.pipeline.monthly` picks the last snapshot of each month (snapshot catalog),
+assesses each with the same settings as every other entry point and hands the assessments to
+:func:`build_monthly`: there is one definition of "covered".
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from reportkit.errors import InputError
+from reportkit.assessment.result import Assessment
+from reportkit.schema import CoverageStatus
 
-_SUMMARY_COLUMNS = ["total_volumes", "covered", "stale", "in_progress", "failed", "missing", "no_backup",
-                    "ineligible", "unknown", "coverage_pct", "collection_gaps"]
+#: the trend's columns per month: the summary's counts, statuses in the enum's order
+SUMMARY_COLUMNS = ["total_volumes", *(s.value for s in CoverageStatus), "coverage_pct", "collection_gaps"]
 
 
 
@@ -76,52 +71,28 @@ class MonthlyHistory:
     tenancy: str
     snapshots: pd.DataFrame          # month-end snapshots in the window, with manifest_sha256
     trend: pd.DataFrame              # one row per month: summary counts and coverage_pct
-    current: Any                     # Assessment of the month's last snapshot
-    previous: Any | None             # Assessment of the previous month's last snapshot, if any
+    current: Assessment              # Assessment of the month's last snapshot
+    previous: Assessment | None      # Assessment of the previous month's last snapshot, if any
     changes: pd.DataFrame            # compare_findings(current, previous)
     parameters: dict[str, Any] = field(default_factory=dict)
 
 
-def load_monthly(root: str | Path | None, *, month: str | None = None, tenancy: str | None = None, months: int = 12,
-                 rpo_days: int = 7, copy_targets: Mapping[str, str | Sequence[str]] | None = None) -> MonthlyHistory:
-    """Return the monthly picture: month-end snapshots, coverage trend, controls and finding changes.
-
-    Each month-end snapshot is loaded and assessed with the same ``rpo_days`` and
-    ``copy_targets``, as of its own collection time. Raises InputError when ``month`` has no
-    snapshot.
-    """
-    from reportkit.assess import assess
-    from reportkit.settings import current
-    from reportkit.snapshot import load_snapshot, manifest_sha256, month_end_snapshots
-
-    root = current().snapshots if root is None else root
-    # one month more than shown: the first shown month needs its predecessor for the changes
-    snaps = month_end_snapshots(root, month=month, months=months + 1, tenancy=tenancy)
-    if snaps.empty:
-        raise InputError(f"no snapshot in or before {month} under {root}")
-    month = month or snaps["month"].iloc[-1]
-    if snaps["month"].iloc[-1] != month:
-        raise InputError(f"no snapshot was taken in {month} under {root}; the latest before it is from "
-                         f"{snaps['month'].iloc[-1]}. Collect one, or choose another month")
-    snaps = snaps.assign(manifest_sha256=[manifest_sha256(p) for p in snaps["path"]])
-    assessments = {}
-    rows = []
-    for snap in snaps.itertuples(index=False):
-        result = assess(load_snapshot(snap.path), rpo_days=rpo_days, copy_targets=copy_targets)
-        assessments[snap.month] = result
-        summary = result.summary.to_dict()
-        rows.append({"month": snap.month, "run": snap.run, **{c: summary.get(c) for c in _SUMMARY_COLUMNS}})
+def build_monthly(month: str, months: int, snapshots: pd.DataFrame, assessments: Mapping[str, Assessment],
+                  parameters: Mapping[str, Any]) -> MonthlyHistory:
+    """Return the :class:`MonthlyHistory` of ``month`` from its month-end ``snapshots`` (one row per month,
+    with manifest_sha256; one month more than shown) and the ``assessments`` of each month."""
+    rows = [{"month": snap.month, "run": snap.run, **{c: assessments[snap.month].summary.to_dict().get(c)
+                                                       for c in SUMMARY_COLUMNS}}
+            for snap in snapshots.itertuples(index=False)]
     trend = _month_grid(pd.DataFrame(rows), end=month, months=months)
     current = assessments[month]
-    prev_month = str(pd.Period(month, "M") - 1)
-    previous = assessments.get(prev_month)
-    shown = snaps[snaps["month"].map(lambda m: pd.Period(m, "M") > pd.Period(month, "M") - months)]
+    previous = assessments.get(str(pd.Period(month, "M") - 1))
+    shown = snapshots[snapshots["month"].map(lambda m: pd.Period(m, "M") > pd.Period(month, "M") - months)]
     return MonthlyHistory(
-        month=month, tenancy=str(snaps["tenancy"].iloc[-1]), snapshots=shown.reset_index(drop=True),
+        month=month, tenancy=str(snapshots["tenancy"].iloc[-1]), snapshots=shown.reset_index(drop=True),
         trend=trend, current=current, previous=previous,
         changes=compare_findings(current.findings, previous.findings if previous is not None else None),
-        parameters={"month": month, "rpo_days": rpo_days, "copy_targets": copy_targets, "months": months,
-                    "history": str(root)},
+        parameters=dict(parameters),
     )
 
 
@@ -135,4 +106,4 @@ def _month_grid(rows: pd.DataFrame, *, end: str, months: int) -> pd.DataFrame:
     return out.astype({c: "Int64" for c in counts})
 
 
-__all__ = ["MonthlyHistory", "change_counts", "compare_findings", "control_status", "load_monthly"]
+__all__ = ["MonthlyHistory", "build_monthly", "change_counts", "compare_findings", "control_status"]

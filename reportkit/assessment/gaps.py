@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from reportkit.assess._lookup import positions
+from reportkit.assessment._lookup import positions
 
 # Failures that cannot hide a boot volume, a backup or a copy (IAM statements are read for the
 # IAM checks only). Everything else with a region and no resource id is a listing gap.

@@ -7,10 +7,12 @@ a destination state; the volume's verdict combines its pairs (rules in docs/asse
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from reportkit.assess._lookup import (
+from reportkit.assessment._lookup import (
     at,
     category_codes,
     compose_text,
@@ -20,9 +22,12 @@ from reportkit.assess._lookup import (
     sort_unique,
     take,
 )
-from reportkit.assess.backups import _NAT, _NS_PER_DAY, BackupFacts
-from reportkit.assess.gaps import Gaps
+from reportkit.assessment.backups import _NAT, _NS_PER_DAY, BackupFacts
+from reportkit.assessment.gaps import Gaps, unreadable_policies
 from reportkit.schema import ASSESSED_VOLUMES, CoverageStatus, ImageClass, Protection
+
+if TYPE_CHECKING:
+    from reportkit.assessment.context import AssessContext
 
 ANY = -1  # destination code meaning "any other subscribed region"
 
@@ -41,17 +46,20 @@ def select_volumes(boot_volumes: pd.DataFrame) -> pd.DataFrame:
     return sort_unique(frame, "boot_volume_id")
 
 
-def assess_volumes(volumes: pd.DataFrame, facts: BackupFacts, images: pd.DataFrame, image_evidence: np.ndarray,
-                   assignments: pd.DataFrame, policies: pd.DataFrame, paths: pd.Series, gaps: Gaps,
-                   vocabulary: list[str], subscribed: np.ndarray, targets: dict[str, tuple[str, ...]],
-                   rpo_days: int, as_of: pd.Timestamp, policy_unknown: np.ndarray | None = None) -> pd.DataFrame:
+def assess_volumes(ctx: AssessContext, volumes: pd.DataFrame, facts: BackupFacts, images: pd.DataFrame,
+                   image_evidence: np.ndarray) -> pd.DataFrame:
     """Return schema.ASSESSED_VOLUMES for ``volumes`` (from :func:`select_volumes`).
 
-    ``subscribed`` is a bool per region code (the candidates for "any other region"); ``paths``
-    gives each volume's compartment path; ``targets`` is the validated copy_targets mapping;
-    ``policy_unknown`` flags volumes whose backup policy could not be read (gaps.unreadable_policies).
+    ``facts`` are the prepared backups, ``images`` the classified images and ``image_evidence`` a
+    bool per image row (an AVAILABLE cross-region copy of one of its backups exists).
     """
-    policy_unknown = np.zeros(len(volumes), dtype=bool) if policy_unknown is None else policy_unknown
+    inv = ctx.inventory
+    assignments, policies = inv.policy_assignments, inv.backup_policies
+    gaps, vocabulary, subscribed, targets = ctx.gaps, ctx.vocabulary, ctx.subscribed, ctx.targets
+    rpo_days, as_of = ctx.rpo_days, ctx.as_of
+    paths = ctx.paths(volumes["compartment_id"])
+    # a volume whose backup policy could not be read has an unknown required destination
+    policy_unknown = unreadable_policies(volumes, inv.errors, assignments, policies)
     m = len(volumes)
     r = len(vocabulary)
     vol_region = category_codes(volumes["region"], vocabulary)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from reportkit.assess._lookup import positions, take
+from reportkit.assessment._lookup import positions, take
 from reportkit.schema import CONTROLS, FINDINGS, Control, CopyStatus, CoverageStatus, Role, Severity
 
 C, S = Control, Severity

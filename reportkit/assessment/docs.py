@@ -1,6 +1,6 @@
 """Print docs/assess.md: the hand-written rules followed by column tables generated from the schema.
 
-Run ``python -m reportkit.assess.docs > docs/assess.md``; a test checks the file is current.
+Run ``python -m reportkit.assessment.docs > docs/assess.md``; a test checks the file is current.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def column_tables() -> str:
 
 def render() -> str:
     """Return the full text of docs/assess.md."""
-    head = files("reportkit.assess").joinpath("docs_head.md").read_text(encoding="utf-8")
+    head = files("reportkit.assessment").joinpath("docs_head.md").read_text(encoding="utf-8")
     return head.rstrip("\n") + "\n\n" + column_tables()
 
 

@@ -5,8 +5,8 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reportkit.assess import assess
-from test_assess_builders import AMS, APP, FRA, LHR, PROD, Tenancy
+from reportkit.assessment import assess
+from test_assessment_builders import AMS, APP, FRA, LHR, PROD, Tenancy
 
 REGIONS = [LHR, FRA, AMS]
 STATES = ["AVAILABLE", "CREATING", "FAULTY", "TERMINATED"]

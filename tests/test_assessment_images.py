@@ -6,9 +6,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reportkit.assess import classify_images, load_image_overrides
+from reportkit.assessment import classify_images, load_image_overrides
 from reportkit.errors import InputError
-from test_assess_builders import APP, Tenancy
+from test_assessment_builders import APP, Tenancy
 
 
 def classify(t: Tenancy, overrides: pd.DataFrame | None = None, referenced=None) -> pd.DataFrame:
@@ -125,8 +125,8 @@ def test_an_image_whose_lookup_failed_is_unknown_never_platform(operation) -> No
     # A Marketplace listing look-up that failed could hide a partner image: the root looks like a
     # platform image (no compartment), but calling it copyable would make a 'missing' verdict
     # rest on data we could not read.
-    from reportkit.assess import assess
-    from test_assess_builders import LHR
+    from reportkit.assessment import assess
+    from test_assessment_builders import LHR
 
     t = Tenancy()
     t.image("img-root")

@@ -7,11 +7,12 @@ the volume assessment, which pairs the same copies with their volumes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from reportkit.assess._lookup import (
+from reportkit.assessment._lookup import (
     at,
     category_codes,
     compose_text,
@@ -21,8 +22,11 @@ from reportkit.assess._lookup import (
     sort_unique,
     spell,
 )
-from reportkit.assess.gaps import Gaps
+from reportkit.assessment.gaps import Gaps
 from reportkit.schema import ASSESSED_BACKUPS, BackupState, CopyStatus, Role
+
+if TYPE_CHECKING:
+    from reportkit.assessment.context import AssessContext
 
 _NS_PER_DAY = 86_400 * 10**9
 _NAT = np.iinfo(np.int64).min
@@ -124,12 +128,13 @@ def copy_gap(region_code: np.ndarray, compartment_id: pd.Series, gaps: Gaps, *, 
     return hit
 
 
-def assess_backups(facts: BackupFacts, images: pd.DataFrame, paths: pd.Series, gaps: Gaps,
-                   vocabulary: list[str], as_of: pd.Timestamp) -> pd.DataFrame:
+def assess_backups(ctx: AssessContext, facts: BackupFacts, images: pd.DataFrame) -> pd.DataFrame:
     """Return schema.ASSESSED_BACKUPS: every backup with role, copy status and its reason.
 
-    ``paths`` maps each backup row to its compartment path. Status rules: docs/assess.md.
+    Status rules: docs/assess.md.
     """
+    gaps, vocabulary, as_of = ctx.gaps, ctx.vocabulary, ctx.as_of
+    paths = ctx.paths(facts.frame["compartment_id"])
     f = facts
     frame = f.frame
     n = len(frame)

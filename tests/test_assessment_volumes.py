@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from reportkit.assess import assess
+from reportkit.assessment import assess
 from reportkit.errors import InputError
-from test_assess_builders import AMS, APP, AS_OF, FRA, LHR, PROD, Tenancy
+from test_assessment_builders import AMS, APP, AS_OF, FRA, LHR, PROD, Tenancy
 
 
 def volumes_of(t: Tenancy, **kwargs) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from reportkit.errors import InputError
 from reportkit.schema import ASSESSED_BACKUPS, ASSESSED_VOLUMES, CONTROLS, FINDINGS
 
 if TYPE_CHECKING:
-    from reportkit.assess import Assessment
+    from reportkit.assessment import Assessment
 
 EXPORTS = {
     "backups.csv": ("backups", ASSESSED_BACKUPS),

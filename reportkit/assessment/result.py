@@ -1,0 +1,69 @@
+"""What an assessment returns: the Assessment (its tables) and the CoverageSummary (its headline numbers)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import pandas as pd
+
+from reportkit.assessment.summaries import coverage_pct
+from reportkit.inventory import CollectionMetadata
+from reportkit.schema import CoverageStatus
+
+
+@dataclass(frozen=True)
+class CoverageSummary:
+    """Headline numbers of an assessment: volumes per coverage status and the coverage percentage.
+
+    One count field per :class:`~reportkit.schema.CoverageStatus` value (a test keeps them equal).
+    """
+
+    as_of: pd.Timestamp
+    rpo_days: int
+    total_volumes: int
+    covered: int
+    stale: int
+    in_progress: int
+    failed: int
+    missing: int
+    no_backup: int
+    ineligible: int
+    unknown: int
+    coverage_pct: float | None  # covered / (total - ineligible - unknown) * 100; None if that is 0
+    collection_gaps: int        # rows in inventory.errors
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict (as_of in ISO 8601)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["as_of"] = self.as_of.isoformat()
+        return out
+
+    def counts(self) -> dict[str, int]:
+        """Return volumes per coverage status, in the enum's order."""
+        return {s.value: getattr(self, s.value) for s in CoverageStatus}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Everything :func:`~reportkit.assessment.assess` derives from one inventory (tables declared in
+    reportkit.schema)."""
+
+    images: pd.DataFrame     # schema.ASSESSED_IMAGES
+    backups: pd.DataFrame    # schema.ASSESSED_BACKUPS
+    volumes: pd.DataFrame    # schema.ASSESSED_VOLUMES
+    findings: pd.DataFrame   # schema.FINDINGS
+    controls: pd.DataFrame   # schema.CONTROLS
+    summary: CoverageSummary
+    parameters: dict[str, Any]
+    metadata: CollectionMetadata
+    gaps: pd.DataFrame       # region, compartment_id ('' = whole region), operation, code
+
+
+def summarize(volumes: pd.DataFrame, *, as_of: pd.Timestamp, rpo_days: int, errors: int) -> CoverageSummary:
+    """Return the :class:`CoverageSummary` of assessed volumes (``errors``: rows of inventory.errors)."""
+    counts = volumes["coverage_status"].astype("string").value_counts()
+    n = {s.value: int(counts.get(s.value, 0)) for s in CoverageStatus}
+    total = len(volumes)
+    return CoverageSummary(as_of=as_of, rpo_days=rpo_days, total_volumes=total, **n,
+                           coverage_pct=coverage_pct(n["covered"], total, n["ineligible"], n["unknown"]),
+                           collection_gaps=errors)

@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: help setup browser demo test lab bench reliability clean
+.PHONY: help setup browser demo test test-fast lab bench reliability clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -29,13 +29,18 @@ browser:  ## install headless Chromium if missing
 demo: setup  ## run the main job on the embedded demo tenancy (fake OCI on 127.0.0.1)
 	$(PY) -m reportkit demo
 
-test: setup browser  ## run the test suite
+test: setup browser  ## run the test suite (under 3 minutes)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lab: setup  ## open JupyterLab on notebooks/ with the project's kernel (demo snapshots collected once)
+test-fast: setup  ## run every test not marked slow (under a minute)
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+lab: setup  ## open JupyterLab in notebooks/ on copies of the packaged notebooks (demo snapshots collected once)
 	$(PY) -m pip install --quiet -e ".[test,lab]"
 	@test -d data/snapshots || $(PY) -m reportkit demo --collect-only
-	cd notebooks && REPORTKIT_SNAPSHOTS=$(CURDIR)/data/snapshots ../$(PY) -m jupyter lab \
+	@for nb in reportkit/report/notebooks/*.ipynb; do \
+	  test -e notebooks/$$(basename $$nb) || cp $$nb notebooks/; done  # never over a copy you edited
+	cd notebooks && REPORTKIT_DATA=$(CURDIR)/data ../$(PY) -m jupyter lab \
 	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 bench: setup  ## run every benchmark, print the table, write docs/performance.md

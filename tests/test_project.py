@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "reportkit" / "report" / "notebooks"  # shipped in the package; notebooks/ is the lab workspace
 
 
 def _requirement_names(reqs: list[str]) -> dict[str, str]:
@@ -39,7 +40,8 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject():
 
 
 def test_notebooks_are_committed_without_outputs_and_with_a_parameters_cell():
-    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    notebooks = sorted(NOTEBOOKS.glob("*.ipynb"))
+    assert len(notebooks) == 3, notebooks
     for path in notebooks:
         nb = json.loads(path.read_text())
         code_cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
@@ -101,7 +103,7 @@ def test_notebooks_stay_thin_they_call_reportkit_and_show_results():
         "a loop": r"^\s*(for|while) ",
         "an import of something other than reportkit": r"^\s*(import|from) (?!reportkit\b)",
     }
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
         nb = json.loads(path.read_text())
         for index, cell in enumerate(nb["cells"]):
             if cell["cell_type"] != "code":

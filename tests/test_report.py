@@ -11,10 +11,10 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from reportkit.cli import main
 from reportkit.errors import InputError
 from reportkit.assessment.monthly import compare_findings, control_status
-from reportkit.plots import STATUS_COLOURS, coverage_by_group
+from reportkit.report.plots import STATUS_COLOURS, coverage_by_group
 from reportkit.report import NOTEBOOK_DIR, NOTEBOOKS, PARAMETERS, notebook_to_html, validate_parameters
 from reportkit.schema import CoverageStatus
-from reportkit.views import kpi_tiles, table
+from reportkit.report.views import kpi_tiles, table
 
 
 def test_wrong_types_are_refused_before_any_kernel_starts(tmp_path):

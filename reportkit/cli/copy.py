@@ -33,7 +33,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from reportkit.copy import execute_plan
+    from reportkit.copy import ExecutorOptions, execute_plan
     from reportkit.plan import load_plan
 
     plan = load_plan(args.plan)
@@ -44,11 +44,10 @@ def run(args: argparse.Namespace) -> int:
         print("=" * 72)
         execute_plan(plan, execute=False, journal_path=journal if journal.exists() else None)
         return 0
-    auth_kwargs: dict[str, Any] = {"profile": args.profile, "config_file": args.config_file, "auth": args.auth}
-    result = execute_plan(plan, execute=True, journal_path=journal, concurrency=args.concurrency,
-                          poll_interval=args.poll_interval, timeout=args.timeout,
-                          endpoint_template=args.endpoint_template, progress=not args.no_progress,
-                          **auth_kwargs)
+    options = ExecutorOptions(concurrency=args.concurrency, poll_interval=args.poll_interval, timeout=args.timeout,
+                              profile=args.profile, config_file=args.config_file, auth=args.auth,
+                              endpoint_template=args.endpoint_template, progress=not args.no_progress)
+    result = execute_plan(plan, options, execute=True, journal_path=journal)
     if result.interrupted:
         print(f"interrupted: journal {journal} is complete up to here; re-run the same command to resume",
               file=sys.stderr)

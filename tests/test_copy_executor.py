@@ -23,7 +23,7 @@ from reportkit.copy import execute_plan, read_journal
 from reportkit.errors import PlanError
 from reportkit.plan import CopyPlan, make_plan, save_plan
 from sim_fixtures import APP, BKP, BV, FRA, IAD, IMG_CUSTOM, IMG_MARKET, IMG_PLATFORM, KEY_FRA, LHR, PROD
-from test_plan import FakeAssessment
+from test_plan_planner import FakeAssessment
 
 POLL = 30.0  # simulated seconds between polls
 

@@ -21,7 +21,7 @@ again with the same retry token. Ctrl-C stops cleanly (requests already sent are
 """
 from __future__ import annotations
 
-import json
+import dataclasses
 import os
 import sys
 import threading
@@ -34,6 +34,8 @@ from typing import IO, Any
 import pandas as pd
 
 from reportkit._io import json_records
+from reportkit.copy.clients import client_factory_from
+from reportkit.copy.journal import FINAL_REFUSALS, JOURNAL_VERSION, EntryState, Journal, fold_journal, read_journal
 from reportkit.errors import PlanError
 from reportkit.plan import CopyPlan
 from reportkit.schema import COPY_RESULTS, CopyOutcome, PlanStatus
@@ -42,10 +44,7 @@ FINAL_STATES = ("AVAILABLE", "FAULTY", "TERMINATED")
 DEFAULT_POLL_INTERVAL = 30.0     # seconds between polls of a copy's state
 DEFAULT_TIMEOUT = 6 * 3600.0     # give up waiting on one copy after this long (re-run waits again)
 MAX_POLL_ERRORS = 5              # consecutive failed polls before the wait is abandoned
-JOURNAL_VERSION = 1
 
-# An HTTP status OCI answers with that will not change by asking again with the same plan.
-_FINAL_REFUSALS = (400,)
 
 
 @dataclass(frozen=True)
@@ -67,181 +66,60 @@ class ExecutionResult:
 
 
 # --------------------------------------------------------------------------------------------
-# Journal: append-only JSON lines
-# --------------------------------------------------------------------------------------------
-class Journal:
-    """An append-only JSONL file; every line is flushed and fsync'ed before ``append`` returns."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._lock = threading.Lock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-
-    def append(self, event: str, **fields: Any) -> dict[str, Any]:
-        record = {"event": event, "time": pd.Timestamp.now(tz="UTC").isoformat(), **fields}
-        line = json.dumps(record, sort_keys=False, default=str) + "\n"
-        with self._lock, self.path.open("a", encoding="utf-8") as fh:
-            fh.write(line)
-            fh.flush()
-            os.fsync(fh.fileno())
-        return record
-
-
-def read_journal(path: str | Path) -> list[dict[str, Any]]:
-    """Return the journal's events in order ([] when the file does not exist).
-
-    A last line cut short (the process was killed while writing it) is ignored; a malformed line
-    elsewhere raises :class:`PlanError`, because then the journal cannot be trusted to resume.
-    """
-    path = Path(path)
-    if not path.exists():
-        return []
-    lines = path.read_text(encoding="utf-8").split("\n")
-    events = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            if number == len(lines):  # the final fragment has no newline: a torn write
-                break
-            raise PlanError(f"journal {path} line {number} is not JSON; it cannot be used to resume. "
-                            "Move it aside and re-run: retry tokens prevent duplicate copies") from None
-        if not isinstance(record, dict) or "event" not in record:
-            raise PlanError(f"journal {path} line {number} is not a journal event; move the file aside and re-run")
-        events.append(record)
-    return events
-
-
-@dataclass
-class EntryState:
-    """What the journal says about one (entry, retry token) attempt."""
-
-    requested: bool = False
-    copy_id: str | None = None
-    state: str | None = None
-    final: bool = False
-    outcome: CopyOutcome | None = None
-    http_status: int | None = None
-    code: str | None = None
-    message: str | None = None
-    opc_request_id: str | None = None
-
-
-def fold_journal(events: list[dict[str, Any]]) -> dict[tuple[str, str], EntryState]:
-    """Return the latest known state per (entry_id, retry_token) from journal events."""
-    states: dict[tuple[str, str], EntryState] = {}
-    for ev in events:
-        entry_id, token = ev.get("entry_id"), ev.get("retry_token")
-        if not entry_id or not token:
-            continue
-        st = states.setdefault((entry_id, token), EntryState())
-        kind = ev["event"]
-        if kind == "requested":
-            st.requested = True
-        elif kind == "accepted":
-            st.copy_id, st.state = ev.get("copy_id"), ev.get("state")
-            st.opc_request_id = ev.get("opc_request_id")
-            st.final, st.outcome, st.http_status, st.code, st.message = False, None, None, None, None
-        elif kind == "finished":
-            st.copy_id, st.state, st.final = ev.get("copy_id") or st.copy_id, ev.get("state"), True
-            st.outcome = CopyOutcome.COPIED if ev.get("state") == "AVAILABLE" else CopyOutcome.FAULTY
-        elif kind == "refused":
-            st.http_status, st.code, st.message = ev.get("http_status"), ev.get("code"), ev.get("message")
-            st.opc_request_id = ev.get("opc_request_id")
-            st.outcome = CopyOutcome.REFUSED
-            st.final = st.http_status in _FINAL_REFUSALS
-        elif kind in ("error", "wait_abandoned"):
-            st.message, st.outcome = ev.get("message"), CopyOutcome.ERROR
-    return states
-
-
-# --------------------------------------------------------------------------------------------
-# OCI clients
-# --------------------------------------------------------------------------------------------
-class ClientFactory:
-    """Builds one BlockstorageClient per (thread, region); copies are never retried by the SDK.
-
-    Retries are off (and the circuit breaker too) because a refusal must be recorded as OCI's
-    answer, and because the retry token already makes our own re-run safe.
-    """
-
-    def __init__(self, config: Mapping[str, Any], signer: Any = None, endpoint_template: str | None = None) -> None:
-        self.config = dict(config)
-        self.signer = signer
-        self.endpoint_template = endpoint_template
-        self._local = threading.local()
-
-    def __call__(self, region: str) -> Any:
-        cache = self._local.__dict__.setdefault("clients", {})
-        if region not in cache:
-            import oci
-
-            kwargs: dict[str, Any] = {
-                "retry_strategy": oci.retry.NoneRetryStrategy(),
-                "circuit_breaker_strategy": oci.circuit_breaker.NoCircuitBreakerStrategy(),
-            }
-            if self.signer is not None:
-                kwargs["signer"] = self.signer
-            if self.endpoint_template:
-                kwargs["service_endpoint"] = self.endpoint_template.format(region=region)
-            cache[region] = oci.core.BlockstorageClient({**self.config, "region": region}, **kwargs)
-        return cache[region]
-
-
-def client_factory_from(*, auth: Any = None, profile: str | None = None, config_file: str | os.PathLike | None = None,
-                        config: Mapping[str, Any] | None = None, signer: Any = None,
-                        endpoint_template: str | None = None) -> ClientFactory:
-    """Return a :class:`ClientFactory` from an AuthContext, a config dict + signer, or a profile."""
-    if config is None:
-        from reportkit.auth import AuthContext, load_auth
-
-        ctx = auth if isinstance(auth, AuthContext) else load_auth(profile=profile, config_file=config_file, auth=auth)
-        config, signer = ctx.config, ctx.signer
-    if endpoint_template is not None and "{region}" not in endpoint_template:
-        raise PlanError(f"endpoint template {endpoint_template!r} has no {{region}} placeholder; "
-                        "use e.g. http://127.0.0.1:8080/{region}")
-    return ClientFactory(config, signer, endpoint_template)
-
-
-# --------------------------------------------------------------------------------------------
 # The executor
 # --------------------------------------------------------------------------------------------
-def execute_plan(
-    plan: CopyPlan,
-    *,
-    execute: bool = False,
-    journal_path: str | Path | None = None,
-    concurrency: int = 4,
-    poll_interval: float = DEFAULT_POLL_INTERVAL,
-    timeout: float = DEFAULT_TIMEOUT,
-    auth: Any = None,
-    profile: str | None = None,
-    config_file: str | os.PathLike | None = None,
-    config: Mapping[str, Any] | None = None,
-    signer: Any = None,
-    endpoint_template: str | None = None,
-    client_factory: Callable[[str], Any] | None = None,
-    wait: Callable[[float], None] | None = None,
-    before_poll: Callable[[dict[str, Any]], None] | None = None,
-    progress: bool = True,
-    out: IO[str] | None = None,
-) -> ExecutionResult:
+@dataclass(frozen=True)
+class ExecutorOptions:
+    """How to execute a plan: pacing, where the clients connect, and the hooks tests drive.
+
+    - ``concurrency``: volumes copied at once (one volume's waves always run one after the other);
+    - ``poll_interval`` / ``timeout``: seconds between polls of a copy, and before giving up
+      waiting on one (a re-run waits again);
+    - credentials: ``auth`` (an AuthContext or an auth mode), ``profile``/``config_file``, or
+      ``config`` + ``signer``; ``endpoint_template`` (``http://host:port/{region}``) points the
+      clients elsewhere (the fake); ``client_factory(region)`` replaces all of these;
+    - ``wait(seconds)`` replaces sleeping between polls (default: an interruptible wait) and
+      ``before_poll(entry)`` runs before each poll: tests use them to drive a simulated clock;
+    - ``progress``: a progress bar on stderr; ``out``: where the run is narrated (default stdout).
+    """
+
+    concurrency: int = 4
+    poll_interval: float = DEFAULT_POLL_INTERVAL
+    timeout: float = DEFAULT_TIMEOUT
+    auth: Any = None
+    profile: str | None = None
+    config_file: str | os.PathLike | None = None
+    config: Mapping[str, Any] | None = None
+    signer: Any = None
+    endpoint_template: str | None = None
+    client_factory: Callable[[str], Any] | None = None
+    wait: Callable[[float], None] | None = None
+    before_poll: Callable[[dict[str, Any]], None] | None = None
+    progress: bool = True
+    out: IO[str] | None = None
+
+    def clients(self) -> Callable[[str], Any]:
+        """Return the client factory these options describe."""
+        return self.client_factory or client_factory_from(
+            auth=self.auth, profile=self.profile, config_file=self.config_file, config=self.config,
+            signer=self.signer, endpoint_template=self.endpoint_template)
+
+
+def execute_plan(plan: CopyPlan, options: ExecutorOptions | None = None, *, execute: bool = False,
+                 journal_path: str | Path | None = None, **changes: Any) -> ExecutionResult:
     """Run ``plan`` (dry run unless ``execute``); return the :class:`ExecutionResult`.
 
     ``journal_path`` is required to execute (it is what makes a run resumable); a dry run reads it
-    when given, to show what a re-run would skip. Credentials: ``auth`` (an AuthContext or an
-    auth mode), ``profile``/``config_file``, or ``config`` + ``signer``; ``endpoint_template``
-    (``http://host:port/{region}``) points the clients elsewhere (the fake).
-    ``wait(seconds)`` replaces sleeping between polls (default: an interruptible wait) and
-    ``before_poll(entry)`` runs before each poll — tests use them to drive a simulated clock.
+    when given, to show what a re-run would skip. ``options`` (:class:`ExecutorOptions`) says how;
+    any of its fields can also be given by keyword (``execute_plan(plan, execute=True,
+    journal_path=..., profile="DEFAULT", concurrency=8)``).
     """
-    out = out if out is not None else sys.stdout
-    if concurrency < 1:
-        raise PlanError(f"concurrency must be at least 1, got {concurrency}")
-    if poll_interval < 0:
-        raise PlanError(f"poll interval must be >= 0 seconds, got {poll_interval}")
+    o = dataclasses.replace(options or ExecutorOptions(), **changes)
+    out = o.out if o.out is not None else sys.stdout
+    if o.concurrency < 1:
+        raise PlanError(f"concurrency must be at least 1, got {o.concurrency}")
+    if o.poll_interval < 0:
+        raise PlanError(f"poll interval must be >= 0 seconds, got {o.poll_interval}")
     journal_events = read_journal(journal_path) if journal_path else []
     states = fold_journal(journal_events)
     if not execute:
@@ -251,12 +129,9 @@ def execute_plan(
     # The SDK imports its service packages lazily (oci.__getattr__); two worker threads touching
     # `oci.core` first at once can see a half-imported module. Import it here, before any thread.
     import oci.core  # noqa: F401
-    factory = client_factory or client_factory_from(auth=auth, profile=profile, config_file=config_file,
-                                                    config=config, signer=signer,
-                                                    endpoint_template=endpoint_template)
-    runner = _Runner(plan, Journal(journal_path), states, factory, poll_interval=poll_interval, timeout=timeout,
-                     wait=wait, before_poll=before_poll, progress=progress, out=out)
-    return runner.run(concurrency)
+    runner = _Runner(plan, Journal(journal_path), states, o.clients(), poll_interval=o.poll_interval,
+                     timeout=o.timeout, wait=o.wait, before_poll=o.before_poll, progress=o.progress, out=out)
+    return runner.run(o.concurrency)
 
 
 def _dry_run(plan: CopyPlan, states: Mapping[tuple[str, str], EntryState], journal_path: str | Path | None,
@@ -413,7 +288,7 @@ class _Runner:
             self.journal.append("refused", **ids, http_status=exc.status, code=exc.code, message=exc.message,
                                 opc_request_id=exc.request_id)
             st.http_status, st.code, st.message, st.opc_request_id = exc.status, exc.code, exc.message, exc.request_id
-            st.final = exc.status in _FINAL_REFUSALS
+            st.final = exc.status in FINAL_REFUSALS
             return self._record(entry, CopyOutcome.REFUSED, st)
         except Exception as exc:  # noqa: BLE001 - network errors of any kind are recorded, the run goes on
             message = f"{type(exc).__name__}: {exc}"
@@ -499,12 +374,3 @@ def _result(dry_run: bool, rows: list[dict[str, Any]], journal_path: str | Path 
     frame = COPY_RESULTS.coerce(pd.DataFrame(rows, columns=COPY_RESULTS.column_names))
     counts = {k: int(v) for k, v in frame["outcome"].value_counts().items() if v}
     return ExecutionResult(dry_run, frame, Path(journal_path) if journal_path else None, interrupted, counts)
-
-
-def journal_summary(path: str | Path) -> pd.DataFrame:
-    """Return the journal as a DataFrame (one row per event), for people and notebooks."""
-    return pd.DataFrame(read_journal(path))
-
-
-__all__ = ["ExecutionResult", "Journal", "execute_plan", "read_journal", "fold_journal", "journal_summary",
-           "ClientFactory", "client_factory_from"]

@@ -12,98 +12,39 @@ OCI). Only :mod:`reportkit.copy` ever executes a plan. The rules come from OCI's
   Vault-encrypted source without such a key is blocked unless the caller explicitly allows the
   copy to fall back to an Oracle-managed key (``allow_encryption_downgrade``).
 
-Saving and loading (``save_plan`` / ``load_plan`` / ``export_plan_csv``) is file I/O and lives at the
-bottom of this module, apart from the pure planning.
+Saving and loading (``save_plan`` / ``load_plan``) is file I/O and lives in :mod:`reportkit.plan.files`.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-import shlex
-import shutil
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
-from reportkit._io import json_records, publish_files, reserve_stem, stage_folder, write_csv, write_json
-from reportkit.errors import InputError, PlanError, SchemaError
+from reportkit.errors import InputError
+from reportkit.plan.model import CopyPlan, IamCheck, copy_cli_command, entry_id_for, retry_token_for, summarize_plan
 from reportkit.regions import lookup_region
 from reportkit.schema import (
+    COPYABLE_IMAGE_CLASSES,
     PLAN_ENTRIES,
     PLAN_SKIPPED,
+    PLANNABLE,
     BackupState,
     CoverageStatus,
     Encryption,
     PlanStatus,
 )
 
-PLAN_FORMAT = "reportkit-copy-plan"
-PLAN_FORMAT_VERSION = 1
-
-# Coverage verdicts a copy can fix. in_progress is left alone (a copy is already running) and
-# no_backup/ineligible/unknown cannot be fixed by a copy.
-PLANNABLE = (CoverageStatus.MISSING, CoverageStatus.STALE, CoverageStatus.FAILED)
+# PLANNABLE (schema): the verdicts a copy can fix. in_progress is left alone (a copy is already
+# running) and no_backup/ineligible/unknown cannot be fixed by a copy.
 # Copy states that mean "this backup is already copied, or being copied, to that region".
 _LIVE_COPY_STATES = (BackupState.REQUEST_RECEIVED, BackupState.CREATING, BackupState.AVAILABLE)
 _IN_FLIGHT_STATES = (BackupState.REQUEST_RECEIVED, BackupState.CREATING)
 _FAILED_COPY_STATES = (BackupState.FAULTY, BackupState.TERMINATED, BackupState.TERMINATING)
-_ELIGIBLE_IMAGE_CLASSES = ("platform", "custom_from_platform")
+_ELIGIBLE_IMAGE_CLASSES = tuple(c.value for c in COPYABLE_IMAGE_CLASSES)
 ANY_REGION = "any"  # required_regions value meaning "a fresh copy in any other region"
 
-# (source_region, destination_region, compartment_id, kms_key_id) -> (allowed or None, reason)
-IamCheck = Callable[[str, str, str, str | None], tuple[bool | None, str]]
-
-
-@dataclass(frozen=True)
-class PlanSummary:
-    """The plan in numbers (planned copies only, unless the name says otherwise)."""
-
-    copies: int
-    gb_to_transfer: int
-    waves: int
-    blocked: int
-    volumes: int
-    skipped_volumes: int
-    iam_denied: int
-    encryption_downgrades: int
-    stale_after_copy: int
-
-    def to_dict(self) -> dict[str, int]:
-        return dict(self.__dict__)
-
-
-@dataclass(frozen=True)
-class CopyPlan:
-    """A copy plan: ``entries`` (schema.PLAN_ENTRIES), ``skipped`` (schema.PLAN_SKIPPED), summary.
-
-    ``parameters`` records every choice the plan was made with (rpo_days, as_of,
-    kms_key_map, allow_encryption_downgrade, group, tenancy), so the file can be defended later.
-    ``plan_id`` is a hash of the planned entries and their retry tokens.
-    """
-
-    entries: pd.DataFrame
-    skipped: pd.DataFrame
-    summary: PlanSummary
-    parameters: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def plan_id(self) -> str:
-        return plan_id_of(self.entries)
-
-    def planned(self) -> pd.DataFrame:
-        """Return the entries the executor will make, in execution order (wave, then region)."""
-        rows = self.entries[self.entries["status"] == PlanStatus.PLANNED]
-        return rows.sort_values(["wave", "source_region", "boot_volume_id", "destination_region"],
-                                kind="stable").reset_index(drop=True)
-
-
-# --------------------------------------------------------------------------------------------
-# Planning (pure)
-# --------------------------------------------------------------------------------------------
 def make_plan(
     assessment: Any,
     *,
@@ -243,58 +184,6 @@ def assign_waves(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         counters[key] = counters.get(key, 0) + 1
         e["wave"] = counters[key]
     return out
-
-
-def summarize_plan(entries: pd.DataFrame, skipped: pd.DataFrame) -> PlanSummary:
-    """Return the :class:`PlanSummary` of plan frames (copies/GB/waves count planned rows only)."""
-    planned = entries[entries["status"] == PlanStatus.PLANNED]
-    return PlanSummary(
-        copies=len(planned),
-        gb_to_transfer=int(planned["size_gb"].fillna(0).sum()),
-        waves=int(planned["wave"].max()) if len(planned) else 0,
-        blocked=int((entries["status"] == PlanStatus.BLOCKED).sum()),
-        volumes=int(planned["boot_volume_id"].nunique()),
-        skipped_volumes=int(skipped["boot_volume_id"].nunique()),
-        iam_denied=int((entries["iam_allowed"] == False).sum()),  # noqa: E712 - NA-aware compare
-        encryption_downgrades=int((planned["encryption"] == Encryption.DOWNGRADE).sum()),
-        stale_after_copy=int(planned["note"].fillna("").str.contains("older than the RPO").sum()),
-    )
-
-
-def plan_id_of(entries: pd.DataFrame) -> str:
-    """Return a short hash of the planned entries (entry_id + retry_token), order-independent."""
-    planned = entries[entries["status"] == PlanStatus.PLANNED]
-    items = sorted(f"{e}:{t}" for e, t in zip(planned["entry_id"], planned["retry_token"], strict=True))
-    return hashlib.sha256("\n".join(items).encode()).hexdigest()[:16]
-
-
-def entry_id_for(backup_id: str, destination_region: str) -> str:
-    """Return the deterministic entry id of "copy ``backup_id`` to ``destination_region``"."""
-    return hashlib.sha256(f"{backup_id}|{destination_region}".encode()).hexdigest()[:16]
-
-
-def retry_token_for(entry_id: str, previous_failures: int = 0) -> str:
-    """Return the opc-retry-token for an entry (OCI keeps it 24 h; max 64 characters).
-
-    The same entry always gets the same token, so a retried or re-run request returns the copy
-    already made instead of making a second one. ``previous_failures`` (FAULTY/TERMINATED copies
-    of the same backup to the same region seen by the assessment) changes the token, so a plan
-    made after a failed copy asks for a new one rather than getting the failed one back.
-    """
-    return "rk-" + hashlib.sha256(f"reportkit-copy|{entry_id}|{previous_failures}".encode()).hexdigest()[:40]
-
-
-def copy_cli_command(backup_id: str, destination_region: str, source_region: str, *,
-                     kms_key_id: str | None = None, display_name: str | None = None) -> str:
-    """Return the equivalent ``oci bv boot-volume-backup copy`` command (shell-quoted)."""
-    parts = ["oci", "bv", "boot-volume-backup", "copy", "--boot-volume-backup-id", backup_id,
-             "--destination-region", destination_region]
-    if display_name:
-        parts += ["--display-name", display_name]
-    if kms_key_id:
-        parts += ["--kms-key-id", kms_key_id]
-    parts += ["--region", source_region]
-    return " ".join(shlex.quote(p) for p in parts)
 
 
 def normalise_kms_key_map(kms_key_map: Mapping[str, str]) -> dict[str, str]:
@@ -491,118 +380,3 @@ def _str(value: Any) -> str:
     except (TypeError, ValueError):
         pass
     return str(value)
-
-
-# --------------------------------------------------------------------------------------------
-# Files: JSON (the plan of record) and CSV (for people)
-# --------------------------------------------------------------------------------------------
-def save_plan(plan: CopyPlan, path: str | Path) -> Path:
-    """Write ``plan`` as JSON at ``path`` with a CSV of its entries beside it (same stem, ``.csv``).
-
-    Never overwrites: when either file exists the stem gets ``-2``, ``-3``... Both files are
-    staged and published at once. Returns the path of the JSON file written.
-    """
-    path = Path(path)
-    suffix = path.suffix or ".json"
-    doc = {
-        "format": PLAN_FORMAT,
-        "version": PLAN_FORMAT_VERSION,
-        "plan_id": plan.plan_id,
-        "parameters": plan.parameters,
-        "summary": plan.summary.to_dict(),
-        "entries": json_records(plan.entries),
-        "skipped": json_records(plan.skipped),
-    }
-    try:
-        stem, lock = reserve_stem(path.parent, path.stem, (suffix, ".csv"))
-    except FileExistsError as exc:
-        raise PlanError(f"{exc}; pass another --out") from None
-    staging = stage_folder(path.parent, stem)
-    try:
-        write_json(doc, staging / f"{stem}{suffix}")
-        write_csv(plan.entries, staging / f"{stem}.csv")
-        publish_files(staging, path.parent, stem)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        lock.unlink(missing_ok=True)
-    return path.with_name(f"{stem}{suffix}")
-
-
-def read_kms_key_map(path: str | Path) -> dict[str, str]:
-    """I/O: return the kms key map of a JSON file (destination region -> Vault key OCID there), checked
-    by :func:`normalise_kms_key_map`; raise InputError naming the file otherwise."""
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"kms key map file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"kms key map file {path} is not readable JSON ({exc})") from None
-    if not isinstance(data, dict):
-        raise InputError(f"kms key map file {path} must hold a JSON object (region -> value), not {type(data).__name__}")
-    return normalise_kms_key_map(data)
-
-
-def load_plan(path: str | Path) -> CopyPlan:
-    """Read a plan written by :func:`save_plan`; raise :class:`PlanError` naming what is wrong.
-
-    Checks the format marker and version, the columns, that every planned entry names a backup,
-    regions, retry token and wave, that entry ids are unique, and that no two planned copies of
-    one boot volume from one source region share a wave (OCI would refuse the second).
-    """
-    path = Path(path)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PlanError(f"plan file {path} does not exist; make one with `reportkit plan --out {path}`") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PlanError(f"plan file {path} is not readable JSON ({exc}); regenerate it with `reportkit plan`") from None
-    if not isinstance(doc, dict) or doc.get("format") != PLAN_FORMAT:
-        raise PlanError(f"{path} is not a reportkit copy plan (no \"format\": \"{PLAN_FORMAT}\")")
-    if doc.get("version") != PLAN_FORMAT_VERSION:
-        raise PlanError(f"plan file {path} has version {doc.get('version')!r}; this reportkit reads version "
-                        f"{PLAN_FORMAT_VERSION}: regenerate the plan")
-    records = doc.get("entries") or []
-    statuses = {s.value for s in PlanStatus}
-    for rec in records:
-        if not isinstance(rec, dict) or rec.get("status") not in statuses:
-            what = rec.get("entry_id") if isinstance(rec, dict) else rec
-            raise PlanError(f"plan file {path}: entry {what!r} has a status other than {sorted(statuses)}")
-    try:
-        entries = PLAN_ENTRIES.coerce(pd.DataFrame(doc["entries"]) if doc.get("entries") else PLAN_ENTRIES.empty())
-        skipped = PLAN_SKIPPED.coerce(pd.DataFrame(doc.get("skipped") or [])
-                                      if doc.get("skipped") else PLAN_SKIPPED.empty())
-    except (SchemaError, ValueError, TypeError) as exc:
-        raise PlanError(f"plan file {path}: entries are malformed ({exc}); regenerate the plan") from None
-    _validate_entries(entries, path)
-    return CopyPlan(entries, skipped, summarize_plan(entries, skipped), dict(doc.get("parameters") or {}))
-
-
-def export_plan_csv(plan: CopyPlan, path: str | Path) -> Path:
-    """Write the plan's entries as CSV for people (formula-like cells neutralised); return the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return write_csv(plan.entries, path)
-
-
-def _validate_entries(entries: pd.DataFrame, path: Path) -> None:
-    dupes = entries["entry_id"][entries["entry_id"].duplicated()]
-    if len(dupes):
-        raise PlanError(f"plan file {path}: entry {dupes.iloc[0]} appears twice; regenerate the plan")
-    planned = entries[entries["status"] == PlanStatus.PLANNED]
-    required = ["entry_id", "backup_id", "source_region", "destination_region", "boot_volume_id",
-                "retry_token", "wave"]
-    for col in required:
-        missing = planned[col].isna() | (planned[col].astype("string") == "")
-        if missing.any():
-            raise PlanError(f"plan file {path}: planned entry {planned['entry_id'][missing].iloc[0]} has no {col}")
-    for entry_id, backup_id, dest in zip(planned["entry_id"], planned["backup_id"], planned["destination_region"],
-                                         strict=True):
-        if entry_id != entry_id_for(backup_id, dest):
-            raise PlanError(f"plan file {path}: entry {entry_id} does not match its backup and destination "
-                            "(edited by hand?); regenerate the plan")
-    clash = planned.duplicated(["boot_volume_id", "source_region", "wave"], keep=False)
-    if clash.any():
-        row = planned[clash].iloc[0]
-        raise PlanError(f"plan file {path}: boot volume {row['boot_volume_id']} has two copies from "
-                        f"{row['source_region']} in wave {row['wave']}; OCI allows one at a time: regenerate the plan")

@@ -1,0 +1,113 @@
+"""A copy plan as data: CopyPlan, its summary, and the ids, retry tokens and CLI commands of its entries."""
+from __future__ import annotations
+
+import hashlib
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from reportkit.schema import Encryption, PlanStatus
+
+PLAN_FORMAT = "reportkit-copy-plan"
+PLAN_FORMAT_VERSION = 1
+
+# (source_region, destination_region, compartment_id, kms_key_id) -> (allowed or None, reason)
+IamCheck = Callable[[str, str, str, str | None], tuple[bool | None, str]]
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """The plan in numbers (planned copies only, unless the name says otherwise)."""
+
+    copies: int
+    gb_to_transfer: int
+    waves: int
+    blocked: int
+    volumes: int
+    skipped_volumes: int
+    iam_denied: int
+    encryption_downgrades: int
+    stale_after_copy: int
+
+    def to_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class CopyPlan:
+    """A copy plan: ``entries`` (schema.PLAN_ENTRIES), ``skipped`` (schema.PLAN_SKIPPED), summary.
+
+    ``parameters`` records every choice the plan was made with (rpo_days, as_of,
+    kms_key_map, allow_encryption_downgrade, group, tenancy), so the file can be defended later.
+    ``plan_id`` is a hash of the planned entries and their retry tokens.
+    """
+
+    entries: pd.DataFrame
+    skipped: pd.DataFrame
+    summary: PlanSummary
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def plan_id(self) -> str:
+        return plan_id_of(self.entries)
+
+    def planned(self) -> pd.DataFrame:
+        """Return the entries the executor will make, in execution order (wave, then region)."""
+        rows = self.entries[self.entries["status"] == PlanStatus.PLANNED]
+        return rows.sort_values(["wave", "source_region", "boot_volume_id", "destination_region"],
+                                kind="stable").reset_index(drop=True)
+
+
+def summarize_plan(entries: pd.DataFrame, skipped: pd.DataFrame) -> PlanSummary:
+    """Return the :class:`PlanSummary` of plan frames (copies/GB/waves count planned rows only)."""
+    planned = entries[entries["status"] == PlanStatus.PLANNED]
+    return PlanSummary(
+        copies=len(planned),
+        gb_to_transfer=int(planned["size_gb"].fillna(0).sum()),
+        waves=int(planned["wave"].max()) if len(planned) else 0,
+        blocked=int((entries["status"] == PlanStatus.BLOCKED).sum()),
+        volumes=int(planned["boot_volume_id"].nunique()),
+        skipped_volumes=int(skipped["boot_volume_id"].nunique()),
+        iam_denied=int((entries["iam_allowed"] == False).sum()),  # noqa: E712 - NA-aware compare
+        encryption_downgrades=int((planned["encryption"] == Encryption.DOWNGRADE).sum()),
+        stale_after_copy=int(planned["note"].fillna("").str.contains("older than the RPO").sum()),
+    )
+
+
+def plan_id_of(entries: pd.DataFrame) -> str:
+    """Return a short hash of the planned entries (entry_id + retry_token), order-independent."""
+    planned = entries[entries["status"] == PlanStatus.PLANNED]
+    items = sorted(f"{e}:{t}" for e, t in zip(planned["entry_id"], planned["retry_token"], strict=True))
+    return hashlib.sha256("\n".join(items).encode()).hexdigest()[:16]
+
+
+def entry_id_for(backup_id: str, destination_region: str) -> str:
+    """Return the deterministic entry id of "copy ``backup_id`` to ``destination_region``"."""
+    return hashlib.sha256(f"{backup_id}|{destination_region}".encode()).hexdigest()[:16]
+
+
+def retry_token_for(entry_id: str, previous_failures: int = 0) -> str:
+    """Return the opc-retry-token for an entry (OCI keeps it 24 h; max 64 characters).
+
+    The same entry always gets the same token, so a retried or re-run request returns the copy
+    already made instead of making a second one. ``previous_failures`` (FAULTY/TERMINATED copies
+    of the same backup to the same region seen by the assessment) changes the token, so a plan
+    made after a failed copy asks for a new one rather than getting the failed one back.
+    """
+    return "rk-" + hashlib.sha256(f"reportkit-copy|{entry_id}|{previous_failures}".encode()).hexdigest()[:40]
+
+
+def copy_cli_command(backup_id: str, destination_region: str, source_region: str, *,
+                     kms_key_id: str | None = None, display_name: str | None = None) -> str:
+    """Return the equivalent ``oci bv boot-volume-backup copy`` command (shell-quoted)."""
+    parts = ["oci", "bv", "boot-volume-backup", "copy", "--boot-volume-backup-id", backup_id,
+             "--destination-region", destination_region]
+    if display_name:
+        parts += ["--display-name", display_name]
+    if kms_key_id:
+        parts += ["--kms-key-id", kms_key_id]
+    parts += ["--region", source_region]
+    return " ".join(shlex.quote(p) for p in parts)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from reportkit.iam import examples, parse_policy  # noqa: E402
+from reportkit.iam import parse_policy  # noqa: E402
+from tests.fixtures import iam_examples as examples  # noqa: E402 - test cases double as bench input
 from reportkit.iam.evaluator import Evaluator  # noqa: E402
 
 N_STATEMENTS = 10_000

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from reportkit.cli import main
-from reportkit.iam import examples as ex
+from fixtures import iam_examples as ex
 
 TENANCY = "ocid1.tenancy.oc1..root"
 PROD = "ocid1.compartment.oc1..prod"

@@ -20,7 +20,7 @@ from reportkit.iam import (
     policies_from_export,
     suggest_fix,
 )
-from reportkit.iam import examples as ex
+from fixtures import iam_examples as ex
 from reportkit.iam.parser import (
     Clause,
     ConditionGroup,

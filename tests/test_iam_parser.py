@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reportkit.errors import PolicyParseError
-from reportkit.iam import examples
+from fixtures import iam_examples as examples
 from reportkit.iam.parser import (
     Clause,
     ConditionGroup,

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
@@ -61,41 +60,14 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _load(args: argparse.Namespace) -> tuple[Any, Any, list[str]]:
     """Return (policies, compartments table or None, subscribed region names) from the arguments."""
     if args.policies is not None:
+        from reportkit.iam import read_policies_file
+
         return read_policies_file(args.policies), None, []
     from reportkit.snapshot import load_snapshot  # lazily: only snapshot users pay for pyarrow
 
     inventory = load_snapshot(args.snapshot or "latest", root=args.snapshot_root)
     regions = [str(r) for r in inventory.regions["region"].dropna()] if len(inventory.regions) else []
     return inventory.iam_policies, inventory.compartments, regions
-
-
-def read_policies_file(path: Path) -> Any:
-    """Return an iam_policies-shaped frame from a statement-per-line text file or ListPolicies JSON."""
-    import pandas as pd
-
-    from reportkit.iam import policies_from_export
-
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"policies file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"policies file {path} cannot be read ({exc})") from None
-    if text.lstrip()[:1] in ("{", "["):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"policies file {path} looks like JSON but is not valid JSON: {exc}") from None
-        try:
-            return policies_from_export(data)
-        except InputError as exc:  # say which file: the shape error alone does not
-            raise InputError(f"policies file {path}: {exc}") from None
-    # A text file is one policy named after the file; statement numbers are line numbers, so an
-    # error's "statement 7" is line 7 of the file.
-    rows = [{"policy_name": Path(path).name, "statement_index": number, "statement": line.strip()}
-            for number, line in enumerate(text.splitlines(), start=1)
-            if line.strip() and not line.lstrip().startswith("#")]
-    return pd.DataFrame(rows, columns=["policy_name", "statement_index", "statement"])
 
 
 def run_check(args: argparse.Namespace) -> int:

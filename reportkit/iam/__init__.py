@@ -25,22 +25,13 @@ from reportkit.iam.parser import (
     parse_policy,
     parse_statement,
 )
-from reportkit.iam.evaluator import (
-    CheckStatus,
-    CopyVerdict,
-    Evaluator,
-    GroupRef,
-    IamStatus,
-    PermissionCheck,
-    StatementRef,
-    can_copy,
-    copy_checker,
-)
+from reportkit.iam.evaluator import Evaluator, can_copy, copy_checker
 from reportkit.iam.matrix import (copy_matrices, copy_matrix, copy_permission_overview, groups_in_policies,
                                   regions_in_policies)
 from reportkit.iam.permissions import permissions_for
-from reportkit.iam.policyset import PolicySet, load_policies, policies_from_export
+from reportkit.iam.policyset import PolicySet, load_policies, policies_from_export, read_policies_file
 from reportkit.iam.suggest import suggest_fix
+from reportkit.iam.verdicts import CheckStatus, CopyVerdict, GroupRef, IamStatus, PermissionCheck, StatementRef
 
 __all__ = [
     "CheckStatus",
@@ -59,6 +50,7 @@ __all__ = [
     "groups_in_policies",
     "load_policies",
     "policies_from_export",
+    "read_policies_file",
     "regions_in_policies",
     "suggest_fix",
     "Clause",

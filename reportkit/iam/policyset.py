@@ -1,6 +1,6 @@
 """Policies as the evaluator reads them: parsed statements plus where each policy is attached.
 
-Accepted inputs (all pure; the CLI does the file reading):
+Accepted inputs (all pure, except :func:`read_policies_file`, which reads a file):
 - a list of statement strings, or one string with one statement a line (attached to the root);
 - a DataFrame shaped like :data:`reportkit.schema.IAM_POLICIES` (``policy_name``,
   ``statement_index``, ``statement``, ``compartment_id``, ...), optionally with the
@@ -11,7 +11,9 @@ Accepted inputs (all pure; the CLI does the file reading):
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,3 +102,29 @@ def policies_from_export(data: Any) -> pd.DataFrame:
                          "lifecycle_state": policy.get("lifecycle-state", policy.get("lifecycle_state"))})
     return pd.DataFrame(rows, columns=["policy_id", "compartment_id", "policy_name", "statement_index",
                                        "statement", "lifecycle_state"])
+
+
+def read_policies_file(path: str | Path) -> pd.DataFrame:
+    """I/O: return an iam_policies-shaped frame from a statement-per-line text file or ListPolicies JSON
+    (what ``oci iam policy list --all`` prints); raise InputError naming the file otherwise."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"policies file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"policies file {path} cannot be read ({exc})") from None
+    if text.lstrip()[:1] in ("{", "["):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"policies file {path} looks like JSON but is not valid JSON: {exc}") from None
+        try:
+            return policies_from_export(data)
+        except InputError as exc:  # say which file: the shape error alone does not
+            raise InputError(f"policies file {path}: {exc}") from None
+    # A text file is one policy named after the file; statement numbers are line numbers, so an
+    # error's "statement 7" is line 7 of the file.
+    rows = [{"policy_name": Path(path).name, "statement_index": number, "statement": line.strip()}
+            for number, line in enumerate(text.splitlines(), start=1)
+            if line.strip() and not line.lstrip().startswith("#")]
+    return pd.DataFrame(rows, columns=["policy_name", "statement_index", "statement"])

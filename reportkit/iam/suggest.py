@@ -1,7 +1,7 @@
 """The minimal statements to add so a group can copy, written in OCI policy syntax."""
 from __future__ import annotations
 
-from reportkit.iam.evaluator import CopyVerdict
+from reportkit.iam.verdicts import CopyVerdict
 from reportkit.iam.permissions import BOOT_VOLUME_BACKUP_COPY, BOOT_VOLUME_BACKUP_CREATE, BOOT_VOLUME_BACKUP_READ
 from reportkit.regions import region_key
 

@@ -47,7 +47,7 @@ bench: setup  ## run every benchmark, print the table, write docs/performance.md
 	$(PY) -m bench
 
 reliability: setup  ## run the fault-injection suite and print its table
-	$(PY) -m reportkit.reliability
+	$(PY) -m tests.reliability
 
 clean:  ## remove the venv and generated output (snapshots and reports)
 	rm -rf $(VENV) data/snapshots data/reports .pytest_cache

@@ -1,8 +1,8 @@
-"""Fault injection: the scenarios of reportkit.reliability, each asserted column by column.
+"""Fault injection: the scenarios of tests/reliability, each asserted column by column.
 
-The real SDK collects reportkit.reliability.fault_tenancy() from the fake while one fault is
+The real SDK collects reliability.fault_tenancy() from the fake while one fault is
 injected; assess runs on the result; both are judged against what the fake holds (see the module
-docstring of reportkit.reliability for the exact rules). `make reliability` prints the same table.
+docstring of tests/reliability/judge.py for the exact rules). `make reliability` prints the same table.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 
-from reportkit import reliability as rel
+import reliability as rel
 from reportkit.sim import SimServer, write_oci_config
 
 _BY_NAME = {s.name: s for s in rel.SCENARIOS}

@@ -48,10 +48,6 @@ class AuthContext:
     method: str
     source: str = ""
 
-    def client_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for any ``oci`` client constructor: ``config=`` and ``signer=``."""
-        return {"config": dict(self.config), "signer": self.signer}
-
 
 def load_auth(
     profile: str | None = None,

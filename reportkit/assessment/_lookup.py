@@ -36,11 +36,6 @@ def take(array: np.ndarray | pd.api.extensions.ExtensionArray, pos: np.ndarray, 
     return out.mask(pos < 0, fill) if (pos < 0).any() else out
 
 
-def region_codes(regions: pd.Series, vocabulary: list[str]) -> np.ndarray:
-    """Return the index of each region in ``vocabulary`` (-1 when absent or NA)."""
-    return positions(regions, vocabulary)
-
-
 def join_region_sets(masks: np.ndarray, vocabulary: list[str]) -> pd.Series:
     """Turn per-row bit masks over ``vocabulary`` into sorted comma-separated region names.
 

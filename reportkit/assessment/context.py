@@ -41,11 +41,6 @@ class AssessContext:
     subscribed: np.ndarray
     gaps: Gaps
 
-    @property
-    def cutoff(self) -> pd.Timestamp:
-        """The oldest source backup time that still counts as fresh."""
-        return self.as_of - pd.Timedelta(days=self.rpo_days)
-
     def paths(self, compartment_id: pd.Series) -> pd.Series:
         """The compartment path of each row (the OCID when the compartment is not in the inventory)."""
         return paths_for(compartment_id, self.inventory.compartments)

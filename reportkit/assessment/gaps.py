@@ -25,9 +25,6 @@ class Gaps:
     pairs: pd.DataFrame              # region_code (int), compartment_id (str): one compartment unread
     table: pd.DataFrame              # region, compartment_id ('' = whole region), operation, code
 
-    def compartment_ids(self) -> pd.Series:
-        return self.pairs["compartment_id"]
-
 
 def find_gaps(errors: pd.DataFrame, regions: pd.DataFrame, vocabulary: list[str]) -> Gaps:
     """Return the gaps from the inventory ``errors`` and the ``regions`` not collected.

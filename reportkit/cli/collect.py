@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 
 from reportkit.auth import AUTH_MODES
+from reportkit.cli._options import SNAPSHOT_ROOT_HELP
 
 _HELP = """\
 Read boot volume backups, boot volumes, backup policies and assignments, images and IAM
@@ -44,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--compartment", help="only this compartment sub-tree: a path like Prod/App, or an OCID")
     parser.add_argument("--endpoint-template", help="base URL per region, e.g. 'http://127.0.0.1:8080/{region}'")
     parser.add_argument("--workers", type=int, help="parallel requests in total (default 32)")
-    parser.add_argument("--out", help="snapshots folder (default $REPORTKIT_SNAPSHOTS or data/snapshots)")
+    parser.add_argument("--out", help=f"snapshots folder ({SNAPSHOT_ROOT_HELP.removeprefix('where snapshots live (')}")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--search", action=argparse.BooleanOptionalAction, default=False,
                         help="pre-filter compartments with Resource Search (faster; needs tenancy-wide inspect "

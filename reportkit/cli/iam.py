@@ -5,6 +5,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from reportkit.cli._options import SNAPSHOT_ROOT_HELP
 from reportkit.errors import InputError
 
 _HELP = """\
@@ -54,7 +55,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--policies", type=Path, help="text file (one statement a line) or ListPolicies JSON")
     source.add_argument("--snapshot", help="snapshot folder, a snapshots root, or 'latest' (the default)")
-    parser.add_argument("--snapshot-root", help="where snapshots live (default $REPORTKIT_SNAPSHOTS or data/snapshots)")
+    parser.add_argument("--snapshot-root", help=SNAPSHOT_ROOT_HELP)
 
 
 def _load(args: argparse.Namespace) -> tuple[Any, Any, list[str]]:

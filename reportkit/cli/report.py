@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from reportkit.cli._options import SNAPSHOT_ROOT_HELP, settings_from
+
 _HELP = """\
 Execute a report notebook with papermill and write, into --out, one self-contained HTML file
 (no code, nothing fetched from the network), the executed notebook (the audit record), the
@@ -25,11 +27,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("kind", choices=["coverage", "monthly", "explore"], help="which report")
     parser.add_argument("--snapshot", help="snapshot folder, a snapshots root, or 'latest' (coverage, explore)")
+    parser.add_argument("--snapshot-root", help=SNAPSHOT_ROOT_HELP)
     parser.add_argument("--month", help="month YYYY-MM (monthly; default: the newest snapshot's month)")
-    parser.add_argument("--history", help="snapshots folder (monthly; default $REPORTKIT_SNAPSHOTS or data/snapshots)")
+    parser.add_argument("--history", help="snapshots folder (monthly; default: --snapshot-root)")
+    parser.add_argument("--overrides", metavar="CSV",
+                        help="image overrides (default data/image_overrides.csv when it exists; 'none' for none); "
+                             "the same as -p image_overrides CSV")
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                         help="set a notebook parameter, e.g. -p rpo_days 7 (repeatable)")
-    parser.add_argument("--out", default="data/reports", help="output folder (default data/reports)")
+    parser.add_argument("--out", help="output folder (default data/reports)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
 
@@ -43,14 +49,17 @@ def run(args: argparse.Namespace) -> int:
         if name in params:
             raise InputError(f"parameter {name!r} is given twice")
         params[name] = value
-    options = {"snapshot": args.snapshot, "month": args.month, "history": args.history}
+    options = {"snapshot": args.snapshot, "month": args.month, "history": args.history,
+               "image_overrides": args.overrides}
     for name, value in options.items():
         if value is None:
             continue
         if name in params:
-            raise InputError(f"give {name} either as --{name} or as -p {name}, not both")
+            flag = "overrides" if name == "image_overrides" else name
+            raise InputError(f"give {name} either as --{flag} or as -p {name}, not both")
         params[name] = value
-    result = render_report(args.kind, parameters=params, out_dir=args.out, progress=not args.quiet)
+    result = render_report(args.kind, parameters=params, out_dir=args.out, settings=settings_from(args),
+                           progress=not args.quiet)
     print(result.html)
     for role, path in sorted(result.files.items()):
         if role != "html":

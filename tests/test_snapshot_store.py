@@ -221,3 +221,15 @@ def test_reportkit_snapshots_env_sets_where_latest_is_found(tmp_path):
                          timeout=60)
     assert out.returncode == 0, out.stderr
     assert Path(out.stdout.strip()).resolve() == folder.resolve()
+
+
+def test_a_manifest_whose_metadata_lacks_a_field_is_a_snapshot_error(tmp_path):
+    # found by the snapshot fuzz test: a manifest edited to drop metadata.home_region
+    import json
+
+    path = save_snapshot(_inventory(), tmp_path)
+    manifest = json.loads((path / "manifest.json").read_text())
+    del manifest["metadata"]["home_region"]
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(SnapshotError, match="metadata is incomplete"):
+        load_snapshot(path)

@@ -114,7 +114,11 @@ def load_snapshot(path: str | os.PathLike[str] = "latest", *, root: str | os.Pat
     folder = resolve_snapshot(path, root=root, tenancy=tenancy)
     manifest = read_manifest(folder / MANIFEST)
     frames = {name: _table_of(folder, manifest, name) for name in INVENTORY_TABLES}
-    meta = CollectionMetadata.from_dict(manifest["metadata"])
+    try:
+        meta = CollectionMetadata.from_dict(manifest["metadata"])
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise SnapshotError(f"{folder / MANIFEST}: the collection metadata is incomplete or malformed "
+                            f"({type(exc).__name__}: {exc})") from None
     return Inventory(metadata=meta, **frames)
 
 

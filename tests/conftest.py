@@ -41,43 +41,99 @@ def oci_config(oci_config_file: tuple[Path, str]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def rendered_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Report tests: a 3-month snapshot history (tests/report_fixtures.py) and the coverage and
-    monthly reports rendered from it ONCE per session (a kernel start costs seconds)."""
+def report_history(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A 3-month snapshot history (tests/report_fixtures.py): ``snapshots`` (oldest first), ``history``."""
     from report_fixtures import build_history
 
+    base = tmp_path_factory.mktemp("report-history")
+    return {"snapshots": build_history(base / "snapshots"), "history": base / "snapshots"}
+
+
+@pytest.fixture(scope="session")
+def rendered_reports(report_history: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Report tests: the coverage and monthly reports of :func:`report_history`, rendered ONCE per
+    session (a kernel start costs seconds). Tests using it are slow (they pay for the renders)."""
     from reportkit.report import render_report
 
-    base = tmp_path_factory.mktemp("reports")
-    snapshots = build_history(base / "snapshots")
-    out = base / "out"
+    out = tmp_path_factory.mktemp("reports") / "out"
+    snapshots = report_history["snapshots"]
     return {
-        "snapshots": snapshots, "history": base / "snapshots", "out": out,
+        **report_history, "out": out,
         "coverage": render_report("coverage", parameters={"snapshot": str(snapshots[-1])}, out_dir=out),
-        "monthly": render_report("monthly", parameters={"history": str(base / "snapshots")}, out_dir=out),
+        "monthly": render_report("monthly", parameters={"history": str(report_history["history"])}, out_dir=out),
     }
+
+
+#: session fixtures that cost seconds: whatever uses them is marked slow, so `make test-fast` skips it
+_SLOW_FIXTURES = frozenset({"rendered_reports", "demo_collection"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark slow whatever renders the report notebooks or collects the demo tenancy."""
+    for item in items:
+        if _SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+#: the demo tenancy is collected under this name: every test of it also sees a hostile tenancy name
+HOSTILE_TENANCY = "../../etc"
+_SESSION_TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.c2VjcmV0LXNlc3Npb24tdG9rZW4.U0lHTkFUVVJFLVNFQ1JFVA"
 
 
 @pytest.fixture(scope="session")
 def demo_collection(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The demo tenancy served by its own fake, collected ONCE per session with the real SDK.
+    """The demo tenancy, collected ONCE per session the way a user does it: ``reportkit collect`` (the
+    real SDK over HTTP to the fake), under a hostile tenancy name, with an oci config holding secrets
+    that tests/test_security.py looks for in every output.
 
-    Returns ``{"document", "inventory", "snapshot"}``; the inventory is stamped with the demo's
-    ``asOf`` (as ``reportkit demo`` does) and saved as a snapshot.
+    Returns ``document`` (as served), ``inventory`` and ``snapshot`` (stamped with the demo's ``asOf``,
+    as ``reportkit demo`` does, so verdicts are the ones the generator intended), and for the
+    security tests ``cli_snapshot`` (as the CLI wrote it, under ``out``), ``base``, ``out``,
+    ``config``, ``profile``, ``secrets`` and ``printed`` (what collect printed); ``requests`` is
+    the fake's request log of the collection. Serve ``copy.deepcopy(document)``: it is shared.
     """
+    import contextlib
+    import io
+
     import pandas as pd
 
-    from reportkit.collection import collect
+    from reportkit.cli import main
     from reportkit.demo import stamp_inventory
     from reportkit.sim.demo import build_demo_tenancy
-    from reportkit.snapshot import save_snapshot
+    from reportkit.snapshot import load_snapshot, save_snapshot
 
     document = build_demo_tenancy()
+    document["tenancy"]["name"] = HOSTILE_TENANCY
     base = tmp_path_factory.mktemp("demo")
-    with SimServer(document) as server:
-        config_path, profile = write_oci_config(base / "oci", tenancy_id=server.tenancy_id)
-        inventory = collect(profile, config_file=config_path, endpoint_template=server.endpoint_template,
-                            progress=False)
-    inventory = stamp_inventory(inventory, pd.Timestamp(document["asOf"]))
+    out = base / "work" / "out"  # "../../etc" from the snapshot root must not reach base/etc
+    secret_dir = base / "secret-oci-dir"
+    config_path, profile = write_oci_config(secret_dir, tenancy_id=document["tenancy"]["id"])
+    token_file = secret_dir / "session_token"
+    token_file.write_text(_SESSION_TOKEN)
+    # an extra field the api_key mode ignores: its value (and the token file) must not travel either
+    config_path.write_text(config_path.read_text() + f"security_token_file={token_file}\n")
+    fields = dict(line.split("=", 1) for line in config_path.read_text().splitlines()
+                  if "=" in line and not line.startswith("#"))
+    key_path = secret_dir / "sim_api_key.pem"
+    body = [line for line in key_path.read_text().splitlines()
+            if line and not line.startswith("-----") and line != "OCI_API_KEY"]
+    secrets = {
+        "key file path": str(key_path), "fingerprint": fields["fingerprint"],
+        "fingerprint (no colons)": fields["fingerprint"].replace(":", ""), "session token": _SESSION_TOKEN,
+        "token file path": str(token_file), "config line user=": f"user={fields['user']}",
+        "config line key_file=": f"key_file={fields['key_file']}",
+        "config line fingerprint=": f"fingerprint={fields['fingerprint']}",
+        **{f"private key line {i}": body[i] for i in (1, len(body) // 2, len(body) - 2)},
+    }
+    printed = io.StringIO()
+    with SimServer(document) as server, contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+        code = main(["collect", "--config-file", str(config_path), "--profile", profile, "--endpoint-template",
+                     server.endpoint_template, "--out", str(out / "snapshots"), "--no-progress"])
+        requests = server.requests()
+    assert code == 0, printed.getvalue()
+    cli_snapshot = next(p.parent for p in (out / "snapshots").rglob("manifest.json"))
+    inventory = stamp_inventory(load_snapshot(cli_snapshot), pd.Timestamp(document["asOf"]))
     return {"document": document, "inventory": inventory,
-            "snapshot": save_snapshot(inventory, base / "snapshots")}
+            "snapshot": save_snapshot(inventory, tmp_path_factory.mktemp("demo-stamped")),
+            "cli_snapshot": cli_snapshot, "base": base, "out": out, "config": config_path, "profile": profile,
+            "secrets": secrets, "printed": printed.getvalue(), "requests": requests}

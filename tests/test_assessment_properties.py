@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -62,6 +63,7 @@ def covered_count(t: Tenancy, spec: dict) -> int:
     return int((statuses(t, spec) == "covered").sum())
 
 
+@pytest.mark.slow
 @FAST
 @given(tenancy_spec, st.data())
 def test_adding_a_fresh_available_copy_never_lowers_coverage(spec: dict, data: st.DataObject) -> None:
@@ -79,6 +81,7 @@ def test_adding_a_fresh_available_copy_never_lowers_coverage(spec: dict, data: s
     assert not ((before == "covered") & (after != "covered")).any()
 
 
+@pytest.mark.slow
 @FAST
 @given(tenancy_spec)
 def test_uncopyable_image_without_available_copy_is_never_covered_nor_missing(spec: dict) -> None:
@@ -95,6 +98,7 @@ def test_uncopyable_image_without_available_copy_is_never_covered_nor_missing(sp
             assert row["coverage_status"] not in ("covered", "missing"), (vid, row["reason"])
 
 
+@pytest.mark.slow
 @FAST
 @given(tenancy_spec)
 def test_removing_rows_of_a_failed_region_never_turns_unknown_into_covered(spec: dict) -> None:
@@ -107,6 +111,7 @@ def test_removing_rows_of_a_failed_region_never_turns_unknown_into_covered(spec:
     assert not ((before == "unknown") & (after == "covered")).any()
 
 
+@pytest.mark.slow
 @FAST
 @given(tenancy_spec, st.randoms(use_true_random=False))
 def test_results_do_not_depend_on_row_order(spec: dict, rnd) -> None:

@@ -107,6 +107,7 @@ def test_collect_returns_exactly_what_the_fake_holds_across_pages(sim, oci_confi
     assert (log["operation"] == "GetImage").sum() == len(inv.images)
 
 
+@pytest.mark.slow
 def test_faults_never_abort_and_every_failure_is_an_error_row(sim, oci_config_file):
     doc = build_fixture_tenancy()
     sim.set_knobs(rate_limit_rps=15, rate_limit_burst=2, error_rate=0.15, error_seed=7,
@@ -126,6 +127,7 @@ def test_faults_never_abort_and_every_failure_is_an_error_row(sim, oci_config_fi
     assert inv.metadata.parameters["retries"] > 0  # 429s and 500s were retried, not reported
 
 
+@pytest.mark.slow
 def test_a_throttling_storm_slows_down_and_loses_nothing(sim, oci_config_file):
     sim.set_knobs(rate_limit_rps=30, rate_limit_burst=1)
     inv = _collect(sim, oci_config_file, tuning=Tuning(page_limit=1, backoff_base=0.005))

@@ -91,6 +91,7 @@ def test_search_reads_the_same_inventory_with_fewer_requests(sim, oci_config_fil
     # page 2 of both London searches (each has more than 2 hits): a failure after a page was read
     ({"malformed_page": [{"operation": "SearchResources", "page": 2, "region": LHR}]}, (LHR,)),
 ])
+@pytest.mark.slow  # two full collections with retries
 def test_a_failed_search_lists_every_compartment_of_its_region(sim, oci_config_file, knobs, failing):
     full = _collect(sim, oci_config_file, use_search=False)
     sim.clear_requests()
@@ -110,7 +111,9 @@ def test_a_failed_search_lists_every_compartment_of_its_region(sim, oci_config_f
 
 def test_search_on_the_demo_tenancy_reads_what_listing_every_compartment_reads(demo_collection, tmp_path):
     """The session's demo collection listed every compartment (the default); collect once more with search."""
-    document = demo_collection["document"]
+    import copy
+
+    document = copy.deepcopy(demo_collection["document"])
     with SimServer(document) as server:
         config = write_oci_config(tmp_path / "oci", tenancy_id=server.tenancy_id)
         searched = _collect(server, config, use_search=True, tuning=Tuning())

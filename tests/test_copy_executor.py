@@ -208,6 +208,7 @@ def test_execute_needs_a_journal_and_rejects_a_corrupt_one(sim, oci_config, tmp_
     assert [e["event"] for e in read_journal(torn)] == ["run_started"]
 
 
+@pytest.mark.slow  # a child process is killed and the run resumed
 def test_sigkill_mid_run_then_rerun_completes_without_duplicates(sim, oci_config, oci_config_file, tmp_path) -> None:
     plan_path = save_plan(two_volume_plan(), tmp_path / "plan.json")
     journal = tmp_path / "plan.json.journal.jsonl"
@@ -263,27 +264,30 @@ def _writes(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
             and not (r["method"] == "POST" and r["path"].split("?")[0].endswith(_READ_ONLY_POSTS))]
 
 
-def test_demo_tenancy_plan_then_execute_closes_every_planned_gap(sim, tmp_path) -> None:
+def test_demo_tenancy_plan_then_execute_closes_every_planned_gap(sim, demo_collection, tmp_path) -> None:
+    import copy
+
     from reportkit.assessment import assess
     from reportkit.collection import collect
     from reportkit.sim import write_oci_config
-    from reportkit.sim.demo import build_demo_tenancy
 
-    sim.load(build_demo_tenancy())
+    sim.load(copy.deepcopy(demo_collection["document"]))  # what the session's collection read
     sim.clear_requests()
     config_path, profile = write_oci_config(tmp_path / "oci", tenancy_id=sim.tenancy_id)
 
-    def snapshot():
-        inv = collect(profile, config_file=config_path, endpoint_template=sim.endpoint_template, progress=False)
+    def snapshot(inv=None):
+        if inv is None:
+            inv = collect(profile, config_file=config_path, endpoint_template=sim.endpoint_template, progress=False)
         return assess(inv, as_of=sim.now())  # the fake's world runs on its simulated clock
 
-    # read-only: collect, assess, plan (and its files), dry run
-    before = snapshot()
+    # read-only: collect (the session's demo collection), assess, plan (and its files), dry run
+    assert _writes(demo_collection["requests"]) == [], "collect must not change the tenancy"
+    before = snapshot(demo_collection["inventory"])
     plan = make_plan(before)
     plan = _load(save_plan(plan, tmp_path / "plan.json"))
     dry = execute_plan(plan, journal_path=tmp_path / "j.jsonl", out=io.StringIO())
     assert dry.counts == {"would_copy": plan.summary.copies}
-    assert _writes(sim.requests()) == [], "collect/assess/plan/dry run must not change the tenancy"
+    assert _writes(sim.requests()) == [], "assess/plan/dry run must not change the tenancy"
     assert plan.summary.copies > 10
 
     # nothing ineligible or unknown is planned

@@ -88,6 +88,7 @@ _WRITER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_two_processes_writing_snapshots_into_one_folder_never_collide(snapshot, tmp_path):
     root = tmp_path / "shared"
     go = tmp_path / "go"

@@ -3,11 +3,13 @@ covered by the notebook and browser tests, which render the same reports)."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from reportkit.cli import main
 from reportkit.snapshot import list_snapshots, load_snapshot
 
 
+@pytest.mark.slow  # collects the demo tenancy twice (two month ends)
 def test_demo_collects_one_snapshot_per_month_end_stamped_with_that_month_end(tmp_path, capsys):
     root = tmp_path / "snapshots"
     assert main(["demo", "--collect-only", "--months", "2", "--snapshots", str(root), "--no-progress"]) == 0

@@ -34,8 +34,8 @@ def _csv(path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
-def test_the_overrides_file_is_applied_by_every_recipe(rendered_reports, data_folder):
-    snapshot = rendered_reports["snapshots"][-1]
+def test_the_overrides_file_is_applied_by_every_recipe(report_history, data_folder):
+    snapshot = report_history["snapshots"][-1]
     plain = assess(load_snapshot(snapshot)).volumes.set_index("boot_volume_id")["coverage_status"].astype(str)
     assessed = pipeline.assess_snapshot(snapshot)
     judged = assessed.assessment.volumes.set_index("boot_volume_id")["coverage_status"].astype(str)
@@ -46,7 +46,7 @@ def test_the_overrides_file_is_applied_by_every_recipe(rendered_reports, data_fo
 
     planned = pipeline.plan_from_snapshot(snapshot)
     pd.testing.assert_frame_equal(planned.assessed.assessment.volumes, assessed.assessment.volumes)
-    monthly = pipeline.monthly(history=rendered_reports["history"])
+    monthly = pipeline.monthly(history=report_history["history"])
     pd.testing.assert_frame_equal(monthly.current.volumes, assessed.assessment.volumes)
     none = pipeline.assess_snapshot(snapshot, pipeline.settings(image_overrides="none"))
     pd.testing.assert_series_equal(
@@ -54,8 +54,8 @@ def test_the_overrides_file_is_applied_by_every_recipe(rendered_reports, data_fo
 
 
 @pytest.mark.slow
-def test_the_coverage_notebook_and_the_cli_agree_cell_for_cell_with_an_overrides_file(rendered_reports, data_folder):
-    snapshot = rendered_reports["snapshots"][-1]
+def test_the_coverage_notebook_and_the_cli_agree_cell_for_cell_with_an_overrides_file(report_history, data_folder):
+    snapshot = report_history["snapshots"][-1]
     report = render_report("coverage", parameters={"snapshot": str(snapshot)}, out_dir=data_folder / "reports")
     assert main(["assess", "--snapshot", str(snapshot), "--out", str(data_folder / "cli")]) == 0
     from_notebook = _csv(report.files["volumes"])

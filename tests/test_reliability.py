@@ -46,6 +46,7 @@ def _params():
         yield pytest.param(s.name, marks=marks, id=s.name.replace(" ", "-"))
 
 
+@pytest.mark.slow  # each scenario is a real collection under a fault (the suite takes ~15 s)
 @pytest.mark.parametrize("name", list(_params()))
 def test_fault_scenario(name, fault_sim, reference):
     sim, config, profile = fault_sim

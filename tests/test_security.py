@@ -1,13 +1,15 @@
 """Security: no secret in any output, hostile OCI strings stay inert, the fake is local and signed-only,
 and the auditing group's least-privilege policy (docs/security.md) reads but cannot copy.
 
-One pipeline run (module scope) drives the real CLI against the fake serving the demo tenancy with
-a hostile tenancy name: collect -> assess -> report coverage -> plan -> copy --execute (journal);
-every file it writes and everything it prints is then scanned.
+One pipeline run drives the real CLI against the fake serving the demo tenancy with a hostile
+tenancy name: collect (the session's demo collection, tests/conftest.py) -> assess -> report
+coverage -> plan -> copy --execute (journal); every file it writes and everything it prints is
+then scanned.
 """
 from __future__ import annotations
 
 import contextlib
+import copy
 import csv
 import io
 import json
@@ -21,11 +23,9 @@ from pathlib import Path
 import pytest
 
 from reportkit import cli
-from reportkit.sim import SimServer, write_oci_config
-from reportkit.sim.demo import build_demo_tenancy
+from reportkit.sim import SimServer
 
 ROOT = Path(__file__).resolve().parents[1]
-HOSTILE_TENANCY = "../../etc"
 SCRIPT = "<script>alert(1)</script>"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -38,61 +38,33 @@ def _run_cli(argv: list[str]) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def pipeline(tmp_path_factory: pytest.TempPathFactory):
-    """Run the whole product once; return the output root, the secrets, the printed text and key paths."""
-    base = tmp_path_factory.mktemp("security")
-    out = base / "work" / "out"  # "../../etc" from the snapshot root must not reach base/etc
-    doc = build_demo_tenancy()
-    doc["tenancy"]["name"] = HOSTILE_TENANCY
-    secret_dir = base / "secret-oci-dir"
-    config_path, profile = write_oci_config(secret_dir, tenancy_id=doc["tenancy"]["id"])
-    token = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.c2VjcmV0LXNlc3Npb24tdG9rZW4.U0lHTkFUVVJFLVNFQ1JFVA"
-    token_file = secret_dir / "session_token"
-    token_file.write_text(token)
-    # an extra field the api_key mode ignores: its value (and the token file) must not travel either
-    config_path.write_text(config_path.read_text() + f"security_token_file={token_file}\n")
-    config_text = config_path.read_text()
-    key_path = secret_dir / "sim_api_key.pem"
-    pem = key_path.read_text().splitlines()
-    body = [line for line in pem if line and not line.startswith("-----") and line != "OCI_API_KEY"]
-    fields = dict(line.split("=", 1) for line in config_text.splitlines() if "=" in line and not line.startswith("#"))
-    secrets = {
-        "key file path": str(key_path),
-        "fingerprint": fields["fingerprint"],
-        "fingerprint (no colons)": fields["fingerprint"].replace(":", ""),
-        "session token": token,
-        "token file path": str(token_file),
-        "config line user=": f"user={fields['user']}",
-        "config line key_file=": f"key_file={fields['key_file']}",
-        "config line fingerprint=": f"fingerprint={fields['fingerprint']}",
-        **{f"private key line {i}": body[i] for i in (1, len(body) // 2, len(body) - 2)},
-    }
-    printed: list[str] = []
-    with SimServer(doc) as sim:
-        common = ["--config-file", str(config_path), "--profile", profile, "--endpoint-template", sim.endpoint_template]
-        code, text = _run_cli(["collect", *common, "--out", str(out / "snapshots"), "--no-progress"])
-        printed.append(text)
-        assert code == 0, text
-        snapshot = next(p.parent for p in (out / "snapshots").rglob("manifest.json"))
-        code, text = _run_cli(["assess", "--snapshot", str(snapshot), "--out", str(out / "assessment")])
-        printed.append(text)
-        assert code in (0, 1), text
-        code, text = _run_cli(["report", "coverage", "--snapshot", str(snapshot), "--out", str(out / "reports"),
-                               "--quiet"])
-        printed.append(text)
-        assert code == 0, text
-        plan = out / "plan" / "copy-plan.json"
-        plan.parent.mkdir(parents=True)
-        code, text = _run_cli(["plan", "--snapshot", str(snapshot), "--out", str(plan)])
-        printed.append(text)
-        assert code == 0, text
+def pipeline(demo_collection):
+    """Run the whole product once on the session's demo collection (itself made by `reportkit collect`
+    under the hostile name, with the secret-holding config): assess -> report coverage -> plan ->
+    copy --execute (journal). Return the output root, the secrets, everything printed, key paths."""
+    demo = demo_collection
+    out, snapshot, config_path, profile = demo["out"], demo["cli_snapshot"], demo["config"], demo["profile"]
+    printed: list[str] = [demo["printed"]]
+    code, text = _run_cli(["assess", "--snapshot", str(snapshot), "--out", str(out / "assessment")])
+    printed.append(text)
+    assert code in (0, 1), text
+    code, text = _run_cli(["report", "coverage", "--snapshot", str(snapshot), "--out", str(out / "reports"),
+                           "--quiet"])
+    printed.append(text)
+    assert code == 0, text
+    plan = out / "plan" / "copy-plan.json"
+    code, text = _run_cli(["plan", "--snapshot", str(snapshot), "--out", str(plan)])
+    printed.append(text)
+    assert code == 0, text
+    with SimServer(copy.deepcopy(demo["document"])) as sim:
         # really request the copies from the fake (journal written); do not wait for them
-        code, text = _run_cli(["copy", "--plan", str(plan), "--execute", *common, "--timeout", "0.05",
-                               "--poll-interval", "0.01", "--no-progress"])
-        printed.append(text)
-        assert code in (0, 1), text
-    return {"out": out, "base": base, "secrets": secrets, "printed": "\n".join(printed), "snapshot": snapshot,
-            "config": config_path}
+        code, text = _run_cli(["copy", "--plan", str(plan), "--execute", "--config-file", str(config_path),
+                               "--profile", profile, "--endpoint-template", sim.endpoint_template,
+                               "--timeout", "0.05", "--poll-interval", "0.01", "--no-progress"])
+    printed.append(text)
+    assert code in (0, 1), text
+    return {"out": out, "base": demo["base"], "secrets": demo["secrets"], "printed": "\n".join(printed),
+            "snapshot": snapshot, "config": config_path}
 
 
 def _text_of(path: Path) -> str:

@@ -42,7 +42,7 @@ def _run(argv: list[str], **kwargs) -> subprocess.CompletedProcess:
     return done
 
 
-def test_a_wheel_installed_into_a_fresh_venv_renders_a_report(rendered_reports, tmp_path):
+def test_a_wheel_installed_into_a_fresh_venv_renders_a_report(report_history, tmp_path):
     # build from a copy of the sources: an in-tree build/ folder could carry files deleted since
     source = tmp_path / "src"
     shutil.copytree(ROOT / "reportkit", source / "reportkit", ignore=shutil.ignore_patterns("__pycache__"))
@@ -62,7 +62,7 @@ def test_a_wheel_installed_into_a_fresh_venv_renders_a_report(rendered_reports, 
     workdir = tmp_path / "elsewhere"  # not the repository: its reportkit/ must not be importable
     workdir.mkdir()
     env = {**os.environ, "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter")}
-    out = _run([str(python), "-c", _CHECK, str(rendered_reports["snapshots"][-1]), str(tmp_path / "reports")],
+    out = _run([str(python), "-c", _CHECK, str(report_history["snapshots"][-1]), str(tmp_path / "reports")],
                cwd=workdir, env=env).stdout
     found = json.loads(out.strip().splitlines()[-1])
     assert Path(found["reportkit"]).is_relative_to(venv), found  # the wheel's copy, not the checkout

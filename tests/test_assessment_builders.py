@@ -122,3 +122,16 @@ def test_builder_makes_a_valid_inventory() -> None:
     assert len(inv.backups) == 2
     assert inv.backups.set_index("backup_id").loc["c1", "source_boot_volume_backup_id"] == "b1"
     assert str(inv.backups.set_index("backup_id").loc["c1", "region"]) == FRA
+
+
+def sample() -> Tenancy:
+    """A small tenancy with a hostile id, a missing copy, a downgraded copy, an ineligible image, an orphan."""
+    t = Tenancy()
+    t.image("img-mkt", listing="L")
+    t.volume("=cmd|' /C calc'!A0")                                   # a hostile display name / id
+    t.backup("b1", "=cmd|' /C calc'!A0"); t.copy("c1", "b1", region=FRA)
+    t.volume("missing", compartment=PROD); t.backup("b2", "missing", compartment=PROD)
+    t.volume("vault", kms="key-1"); t.backup("b3", "vault", kms="key-1"); t.copy("c3", "b3", kms=None)
+    t.volume("inelig", image="img-mkt", region=FRA)
+    t.orphan_copy("c-orphan", "ghost", "gone", region=AMS)  # its volume is gone too (else: stale)
+    return t

@@ -1,6 +1,6 @@
 """Data safety: a report render killed with SIGKILL leaves the earlier report intact and nothing
 half-written in sight; two processes writing snapshots into one folder at the same instant never
-collide. (A SIGKILL during a snapshot write is tested in tests/test_snapshot.py.)
+collide. (A SIGKILL during a snapshot write is tested in tests/test_snapshot_store.py.)
 """
 from __future__ import annotations
 

@@ -1,12 +1,18 @@
-"""reportkit: audit cross-region copies of OCI boot volume backups.
+"""reportkit: audit cross-region copies of OCI boot volume backups. This module is the public API.
 
-The public API is re-exported here (lazily, so ``import reportkit`` stays fast and the CLI does not
-pay for pandas/oci imports it does not need)::
+The verbs, re-exported lazily (``import reportkit`` stays fast, and the CLI does not pay for the
+pandas/oci imports a command does not need)::
 
     inv = reportkit.collect(profile="DEFAULT")          # read every region and compartment
     inv.save()                                          # Parquet snapshot + manifest
     inv = reportkit.load_snapshot("latest")
     result = reportkit.assess(inv, rpo_days=7)          # verdicts, findings, summaries
+    reportkit.render_report("coverage", parameters={"snapshot": "latest"})
+    plan = reportkit.make_plan(result)                  # the copies that close the gaps
+    reportkit.execute_plan(plan)                        # a dry run unless execute=True
+
+Every entry point (the CLI, the notebooks, the demo) goes through :mod:`reportkit.pipeline`, which
+adds the settings' image overrides to ``assess``; the errors are in :mod:`reportkit.errors`.
 """
 from __future__ import annotations
 
@@ -27,13 +33,15 @@ from reportkit.errors import (  # noqa: E402
     SnapshotError,
 )
 
-# public name -> module that defines it
+# public name -> module that defines it (imported on first use)
 _LAZY_EXPORTS: dict[str, str] = {
     "collect": "reportkit.collection",
+    "CollectOptions": "reportkit.collection",
     "Inventory": "reportkit.inventory",
     "load_snapshot": "reportkit.snapshot",
     "assess": "reportkit.assessment",
     "Assessment": "reportkit.assessment",
+    "Settings": "reportkit.settings",
     "can_copy": "reportkit.iam",
     "parse_policy": "reportkit.iam",
     "render_report": "reportkit.report",
@@ -58,6 +66,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    """Import the module behind a public name on first use (PEP 562); nothing else happens here."""
     module_name = _LAZY_EXPORTS.get(name)
     if module_name is None:
         raise AttributeError(f"module 'reportkit' has no attribute {name!r}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -46,16 +47,22 @@ def save_plan(plan: CopyPlan, path: str | Path) -> Path:
     return path.with_name(f"{stem}{suffix}")
 
 
+def _read_json(path: Path, what: str, error: type[Exception], *, missing_hint: str = "",
+               broken_hint: str = "") -> Any:
+    """Return the JSON document in ``path``; raise ``error`` naming ``what`` and the file otherwise."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{what} {path} does not exist{missing_hint}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise error(f"{what} {path} is not readable JSON ({exc}){broken_hint}") from None
+
+
 def read_kms_key_map(path: str | Path) -> dict[str, str]:
     """I/O: return the kms key map of a JSON file (destination region -> Vault key OCID there), checked
     by :func:`normalise_kms_key_map`; raise InputError naming the file otherwise."""
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"kms key map file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"kms key map file {path} is not readable JSON ({exc})") from None
+    data = _read_json(path, "kms key map file", InputError)
     if not isinstance(data, dict):
         raise InputError(f"kms key map file {path} must hold a JSON object (region -> value), not {type(data).__name__}")
     return normalise_kms_key_map(data)
@@ -69,12 +76,8 @@ def load_plan(path: str | Path) -> CopyPlan:
     one boot volume from one source region share a wave (OCI would refuse the second).
     """
     path = Path(path)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PlanError(f"plan file {path} does not exist; make one with `reportkit plan --out {path}`") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PlanError(f"plan file {path} is not readable JSON ({exc}); regenerate it with `reportkit plan`") from None
+    doc = _read_json(path, "plan file", PlanError, missing_hint=f"; make one with `reportkit plan --out {path}`",
+                     broken_hint="; regenerate it with `reportkit plan`")
     if not isinstance(doc, dict) or doc.get("format") != PLAN_FORMAT:
         raise PlanError(f"{path} is not a reportkit copy plan (no \"format\": \"{PLAN_FORMAT}\")")
     if doc.get("version") != PLAN_FORMAT_VERSION:

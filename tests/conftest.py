@@ -11,6 +11,23 @@ from reportkit.sim import SimServer, write_oci_config
 from sim_fixtures import TENANCY, build_fixture_tenancy
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _hermetic_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Point the default data folder at an empty temporary one for the whole session, so a developer's
+    data/ (snapshots, an edited image_overrides.csv) never changes what a test sees."""
+    import os
+
+    saved = {name: os.environ.get(name) for name in ("REPORTKIT_DATA", "REPORTKIT_SNAPSHOTS")}
+    os.environ["REPORTKIT_DATA"] = str(tmp_path_factory.mktemp("data"))
+    os.environ.pop("REPORTKIT_SNAPSHOTS", None)
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture(scope="session")
 def _sim_server() -> Iterator[SimServer]:
     with SimServer(build_fixture_tenancy()) as server:

@@ -160,8 +160,9 @@ def assess_backups(ctx: AssessContext, facts: BackupFacts, images: pd.DataFrame)
     status_code = np.select(
         [source & copied, source & (n_pending > 0), source & inelig, source & gap, source & (n_faulty > 0),
          source & elig_unknown, source, orphan & gap, orphan],
-        [code("copied"), code("in_progress"), code("ineligible"), code("unknown"), code("failed"),
-         code("unknown"), code("not_copied"), code("unknown"), code("orphan")],
+        [code(CopyStatus.COPIED), code(CopyStatus.IN_PROGRESS), code(CopyStatus.INELIGIBLE),
+         code(CopyStatus.UNKNOWN), code(CopyStatus.FAILED), code(CopyStatus.UNKNOWN), code(CopyStatus.NOT_COPIED),
+         code(CopyStatus.UNKNOWN), code(CopyStatus.ORPHAN)],
         default=-1)
     status = np.append(np.array(statuses, dtype=object), "")[status_code]
     copy_regions = join_region_sets(masks, vocabulary)

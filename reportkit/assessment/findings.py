@@ -5,7 +5,17 @@ import numpy as np
 import pandas as pd
 
 from reportkit.assessment._lookup import positions, take
-from reportkit.schema import CONTROLS, FINDINGS, Control, CopyStatus, CoverageStatus, Role, Severity
+from reportkit.schema import (
+    CONTROLS,
+    COPY_JUDGED,
+    COVERAGE_STATUSES,
+    FINDINGS,
+    Control,
+    CopyStatus,
+    CoverageStatus,
+    Role,
+    Severity,
+)
 
 C, S = Control, Severity
 CONTROL_INFO: dict[Control, tuple[Severity, str]] = {
@@ -21,13 +31,14 @@ CONTROL_INFO: dict[Control, tuple[Severity, str]] = {
     C.COLLECTION_GAP: (S.MEDIUM, "The data needed to decide coverage could be read"),
 }
 
+_S = CoverageStatus
 _VOLUME_CONTROLS = {
-    # control: (statuses evaluated, statuses non-compliant)
-    C.XR_COPY_MISSING: ({"covered", "stale", "in_progress", "failed", "missing", "unknown"}, {"missing"}),
-    C.XR_COPY_STALE: ({"covered", "stale", "unknown"}, {"stale"}),
-    C.XR_COPY_FAILED: ({"covered", "stale", "in_progress", "failed", "missing", "unknown"}, {"failed"}),
-    C.XR_COPY_IN_PROGRESS: ({"covered", "stale", "in_progress", "failed", "missing", "unknown"}, {"in_progress"}),
-    C.XR_INELIGIBLE_IMAGE: ({s.value for s in CoverageStatus}, {"ineligible"}),
+    # control: (statuses evaluated, statuses non-compliant); COPY_JUDGED = all but ineligible and no_backup
+    C.XR_COPY_MISSING: (COPY_JUDGED, {_S.MISSING}),
+    C.XR_COPY_STALE: ({_S.COVERED, _S.STALE, _S.UNKNOWN}, {_S.STALE}),
+    C.XR_COPY_FAILED: (COPY_JUDGED, {_S.FAILED}),
+    C.XR_COPY_IN_PROGRESS: (COPY_JUDGED, {_S.IN_PROGRESS}),
+    C.XR_INELIGIBLE_IMAGE: (COVERAGE_STATUSES, {_S.INELIGIBLE}),
 }
 _STATUS_CONTROL = {
     CoverageStatus.MISSING: C.XR_COPY_MISSING, CoverageStatus.STALE: C.XR_COPY_STALE,
@@ -131,8 +142,8 @@ def build_controls(volumes: pd.DataFrame, backups: pd.DataFrame, *, as_of: pd.Ti
     is_unknown = status.eq(CoverageStatus.UNKNOWN.value).to_numpy(bool)
     rows = []
     for control, (evaluated, failing) in _VOLUME_CONTROLS.items():
-        ev = status.isin(sorted(evaluated)).to_numpy(bool)
-        bad = status.isin(sorted(failing)).to_numpy(bool)
+        ev = status.isin(sorted(s.value for s in evaluated)).to_numpy(bool)
+        bad = status.isin(sorted(s.value for s in failing)).to_numpy(bool)
         rows.append((control, int((ev & ~bad & ~is_unknown).sum()), int(bad.sum()), int((ev & is_unknown).sum())))
     n_down = len((downgrades if downgrades is not None else downgrade_rows(backups))[0])
     rows.append((C.XR_ENCRYPTION_DOWNGRADE, *_copy_counts(backups, n_down)))

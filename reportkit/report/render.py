@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from reportkit._io import publish_files, reserve_stem
+from reportkit._io import publish_files, reserve_stem, stage_folder
 from reportkit.errors import InputError, ReportError
 from reportkit.report.execute import execute_notebook
 from reportkit.report.html import notebook_to_html
@@ -85,11 +84,11 @@ def render_report(kind: str, *, parameters: Mapping[str, Any] | None = None, out
         stem, lock = reserve_stem(out, f"{kind}_{_safe(tenancy)}_{date}", (".html", ".ipynb"))
     except FileExistsError as exc:
         raise ReportError(f"{exc}; clean up old reports") from None
-    staging = Path(tempfile.mkdtemp(prefix=f".{stem}.", dir=out))
+    staging = stage_folder(out, stem)
     try:
         executed = staging / f"{stem}.ipynb"
         nb = execute_notebook(source, executed, {**params, "output_dir": str(staging), "output_stem": stem},
-                      kind=kind, progress=progress, timeout=timeout, out=out)
+                              kind=kind, progress=progress, timeout=timeout, out=out)
         (staging / f"{stem}.html").write_text(notebook_to_html(nb, title=params.get("title")), encoding="utf-8")
         files = {_role(path.name, stem): path for path in publish_files(staging, out, stem)}
     finally:
@@ -131,7 +130,6 @@ def _check_copy_targets(kind: str, params: Mapping[str, Any]) -> None:
     if kind != "coverage" or not params.get("copy_targets"):
         return
     from reportkit.assessment.params import resolve_copy_targets
-
     from reportkit.errors import SnapshotError
     from reportkit.snapshot import load_table
 
@@ -144,12 +142,12 @@ def _check_copy_targets(kind: str, params: Mapping[str, Any]) -> None:
 
 def _identity(kind: str, params: Mapping[str, Any]) -> tuple[str, str]:
     """Return (tenancy, date) for the output names, read from the snapshot's catalog entry."""
+    from reportkit.snapshot import list_snapshots, snapshot_identity
+
     if kind == "monthly":
-        history = Path(params["history"])
-        tenancies = sorted(p.name.split("=", 1)[1] for p in history.glob("tenancy=*") if p.is_dir())
+        tenancies = sorted(list_snapshots(params["history"])["tenancy"].dropna().unique())
         tenancy = params.get("tenancy") or (tenancies[0] if len(tenancies) == 1 else "all")
         return tenancy, params.get("month") or "latest"
-    from reportkit.snapshot import snapshot_identity
 
     found = snapshot_identity(params["snapshot"])
     date = pd.Timestamp(params["as_of"]).strftime("%Y-%m-%d") if params.get("as_of") else found["date"]

@@ -24,7 +24,7 @@ from reportkit.errors import InputError
 from reportkit.inventory import Inventory
 from reportkit.settings import Settings
 from reportkit.settings import current as current_settings
-from reportkit.snapshot import load_snapshot, manifest_sha256, month_end_snapshots, resolve_snapshot
+from reportkit.snapshot import load_snapshot, manifest_sha256, month_end_snapshots, resolve_snapshot, snapshot_place
 
 CopyTargets = Mapping[str, str | Sequence[str]]
 
@@ -81,8 +81,7 @@ def export(assessed: AssessedSnapshot, out_dir: str | os.PathLike[str] | None = 
     exports of many snapshots sit side by side. Returns {file name: path written}.
     """
     if out_dir is None:
-        path = assessed.path
-        out_dir = current_settings(settings).assessments / path.parent.parent.name / path.parent.name / path.name
+        out_dir = current_settings(settings).assessments / snapshot_place(assessed.path)
     return export_assessment(assessed.assessment, out_dir)
 
 

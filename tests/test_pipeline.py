@@ -68,3 +68,14 @@ def test_the_coverage_notebook_and_the_cli_agree_cell_for_cell_with_an_overrides
                                == "ineligible").any()
     executed = report.notebook.read_text(encoding="utf-8")
     assert str((data_folder / "data" / "image_overrides.csv").resolve()) in executed  # the audit record names it
+
+
+def test_exports_default_to_the_assessments_folder_after_the_snapshot_and_never_overwrite(report_history,
+                                                                                          data_folder):
+    snapshot = report_history["snapshots"][-1]
+    assessed = pipeline.assess_snapshot(snapshot)
+    first = pipeline.export(assessed)["volumes.csv"].parent
+    assert first == (data_folder / "data" / "assessments" / snapshot.parent.parent.name / snapshot.parent.name
+                     / snapshot.name).relative_to(data_folder)
+    second = pipeline.export(assessed)["volumes.csv"].parent
+    assert second.name == f"{snapshot.name}-2" and (first / "volumes.csv").exists()

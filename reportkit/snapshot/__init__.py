@@ -13,6 +13,7 @@ from reportkit.snapshot.catalog import (
     read_manifest,
     resolve_snapshot,
     snapshot_identity,
+    snapshot_place,
     snapshot_root,
 )
 from reportkit.snapshot.query import history_connection, query_history
@@ -20,4 +21,4 @@ from reportkit.snapshot.store import load_snapshot, load_table, safe_tenancy_nam
 
 __all__ = ["MANIFEST", "SNAPSHOT_SCHEMA_VERSION", "history_connection", "list_snapshots", "load_snapshot", "load_table",
            "manifest_sha256", "month_end_snapshots", "query_history", "read_manifest", "resolve_snapshot",
-           "safe_tenancy_name", "save_snapshot", "snapshot_identity", "snapshot_root"]
+           "safe_tenancy_name", "save_snapshot", "snapshot_identity", "snapshot_place", "snapshot_root"]

@@ -159,6 +159,13 @@ def manifest_sha256(folder: str | os.PathLike[str]) -> str:
     return hashlib.sha256((Path(folder) / MANIFEST).read_bytes()).hexdigest()
 
 
+def snapshot_place(folder: str | os.PathLike[str]) -> Path:
+    """Return where a snapshot sits below its root: ``tenancy=<t>/date=<d>/<run>`` (for outputs kept
+    side by side with the same layout, such as assessment exports)."""
+    folder = Path(folder)
+    return Path(folder.parent.parent.name, folder.parent.name, folder.name)
+
+
 def snapshot_identity(folder: str | os.PathLike[str]) -> dict[str, Any]:
     """Return what names a snapshot for people: tenancy and date (from the Hive folders, else the
     manifest), snapshot_id (the run folder) and manifest_sha256 (None without a manifest)."""

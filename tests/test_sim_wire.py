@@ -145,7 +145,8 @@ _SECTION_TYPES = {
 def test_every_record_of_the_demo_tenancy_is_in_the_sdk_models():
     """The fake serves document records as they are (minus private keys), so checking the records
     covers the demo; the served path itself is checked on the fixture tenancy above."""
-    from reportkit.sim.models import Record, iter_models
+    from reportkit.sim.documents import iter_models
+    from reportkit.sim.models import Record
 
     demo = pytest.importorskip("reportkit.sim.demo")
     doc = demo.build_demo_tenancy()

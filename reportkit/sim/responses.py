@@ -131,16 +131,16 @@ def paginate(backend: SimBackend, req: Request, items: list[Any], *,
 
 # ------------------------------------------------------------------------------------- identity
 def get_tenancy(backend: SimBackend, req: Request) -> Response:
-    return _ok(backend.get_tenancy(req.params["tenancy_id"]), etag=True)
+    return _ok(backend.identity.get_tenancy(req.params["tenancy_id"]), etag=True)
 
 
 def list_region_subscriptions(backend: SimBackend, req: Request) -> Response:
     # not paginated in OCI
-    return _ok(backend.list_region_subscriptions(req.params["tenancy_id"]))
+    return _ok(backend.identity.list_region_subscriptions(req.params["tenancy_id"]))
 
 
 def list_compartments(backend: SimBackend, req: Request) -> Response:
-    items = backend.list_compartments(
+    items = backend.identity.list_compartments(
         req.arg("compartmentId"), subtree=req.flag("compartmentIdInSubtree"),
         access_level=req.arg("accessLevel"), lifecycle_state=req.arg("lifecycleState"),
         name=req.arg("name"), sort_by=req.arg("sortBy"), sort_order=req.arg("sortOrder"))
@@ -148,7 +148,7 @@ def list_compartments(backend: SimBackend, req: Request) -> Response:
 
 
 def list_policies(backend: SimBackend, req: Request) -> Response:
-    items = backend.list_policies(req.arg("compartmentId"), name=req.arg("name"),
+    items = backend.identity.list_policies(req.arg("compartmentId"), name=req.arg("name"),
                                   lifecycle_state=req.arg("lifecycleState"),
                                   sort_by=req.arg("sortBy"), sort_order=req.arg("sortOrder"))
     return paginate(backend, req, items)
@@ -156,7 +156,7 @@ def list_policies(backend: SimBackend, req: Request) -> Response:
 
 # -------------------------------------------------------------------------------- block storage
 def list_boot_volume_backups(backend: SimBackend, req: Request) -> Response:
-    items = backend.list_boot_volume_backups(
+    items = backend.blockstorage.list_boot_volume_backups(
         req.region or "", req.arg("compartmentId"), boot_volume_id=req.arg("bootVolumeId"),
         display_name=req.arg("displayName"),
         source_boot_volume_backup_id=req.arg("sourceBootVolumeBackupId"),
@@ -165,11 +165,11 @@ def list_boot_volume_backups(backend: SimBackend, req: Request) -> Response:
 
 
 def get_boot_volume_backup(backend: SimBackend, req: Request) -> Response:
-    return _ok(backend.get_boot_volume_backup(req.region or "", req.params["id"]), etag=True)
+    return _ok(backend.blockstorage.get_boot_volume_backup(req.region or "", req.params["id"]), etag=True)
 
 
 def copy_boot_volume_backup(backend: SimBackend, req: Request) -> Response:
-    copy, destination = backend.copy_boot_volume_backup(
+    copy, destination = backend.copies.copy_boot_volume_backup(
         req.region or "", req.params["id"], req.json(), retry_token=req.headers.get("opc-retry-token"))
     resp = _ok(copy, etag=True)
     work_id = "ocid1.coreservicesworkrequest.oc1.{}.{}".format(
@@ -179,36 +179,36 @@ def copy_boot_volume_backup(backend: SimBackend, req: Request) -> Response:
 
 
 def list_boot_volumes(backend: SimBackend, req: Request) -> Response:
-    items = backend.list_boot_volumes(req.region or "", req.arg("compartmentId"),
+    items = backend.blockstorage.list_boot_volumes(req.region or "", req.arg("compartmentId"),
                                       availability_domain=req.arg("availabilityDomain"),
                                       volume_group_id=req.arg("volumeGroupId"))
     return paginate(backend, req, items)
 
 
 def get_boot_volume(backend: SimBackend, req: Request) -> Response:
-    return _ok(backend.get_boot_volume(req.region or "", req.params["id"]), etag=True)
+    return _ok(backend.blockstorage.get_boot_volume(req.region or "", req.params["id"]), etag=True)
 
 
 def list_volume_backup_policies(backend: SimBackend, req: Request) -> Response:
-    return paginate(backend, req, backend.list_volume_backup_policies(req.region or "", req.arg("compartmentId")))
+    return paginate(backend, req, backend.blockstorage.list_volume_backup_policies(req.region or "", req.arg("compartmentId")))
 
 
 def get_volume_backup_policy(backend: SimBackend, req: Request) -> Response:
-    return _ok(backend.get_volume_backup_policy(req.region or "", req.params["id"]), etag=True)
+    return _ok(backend.blockstorage.get_volume_backup_policy(req.region or "", req.params["id"]), etag=True)
 
 
 def get_volume_backup_policy_asset_assignment(backend: SimBackend, req: Request) -> Response:
-    items = backend.get_volume_backup_policy_asset_assignment(req.region or "", req.arg("assetId"))
+    items = backend.blockstorage.get_volume_backup_policy_asset_assignment(req.region or "", req.arg("assetId"))
     return paginate(backend, req, items)
 
 
 # -------------------------------------------------------------------------------------- compute
 def get_image(backend: SimBackend, req: Request) -> Response:
-    return _ok(backend.get_image(req.region or "", req.params["id"]), etag=True)
+    return _ok(backend.compute.get_image(req.region or "", req.params["id"]), etag=True)
 
 
 def list_images(backend: SimBackend, req: Request) -> Response:
-    items = backend.list_images(
+    items = backend.compute.list_images(
         req.region or "", req.arg("compartmentId"), display_name=req.arg("displayName"),
         operating_system=req.arg("operatingSystem"), operating_system_version=req.arg("operatingSystemVersion"),
         lifecycle_state=req.arg("lifecycleState"), sort_by=req.arg("sortBy"), sort_order=req.arg("sortOrder"))
@@ -218,7 +218,7 @@ def list_images(backend: SimBackend, req: Request) -> Response:
 # ---------------------------------------------------------------------------------- marketplace
 def list_listings(backend: SimBackend, req: Request) -> Response:
     backend.region(req.region or "")
-    items = backend.list_listings(image_id=req.arg("imageId"), listing_id=req.arg("listingId"),
+    items = backend.marketplace.list_listings(image_id=req.arg("imageId"), listing_id=req.arg("listingId"),
                                   name=req.arg("name"))
     return paginate(backend, req, items)
 
@@ -230,7 +230,7 @@ def search_resources(backend: SimBackend, req: Request) -> Response:
         raise MissingParameter("The request body must be a SearchDetails JSON object.")
     if details.get("type") != "Structured":
         raise InvalidParameter(f"The fake supports only Structured search, got type {details.get('type')!r}.")
-    items = backend.search_resources(req.region or "", details.get("query"))
+    items = backend.search.search_resources(req.region or "", details.get("query"))
     return paginate(backend, req, items, wrap="items")
 
 

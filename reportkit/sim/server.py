@@ -24,7 +24,8 @@ from reportkit.sim.exceptions import (
     SimError,
     TooManyRequests,
 )
-from reportkit.sim.models import Knobs, SimBackend, WireDict, format_time
+from reportkit.sim.faults import Knobs
+from reportkit.sim.models import SimBackend, WireDict, format_time
 from reportkit.sim.responses import Request, Response
 
 log = logging.getLogger(__name__)
@@ -236,7 +237,7 @@ class SimServer:
         self.backend.clear_requests()
 
     def set_knobs(self, **changes: Any) -> Knobs:
-        """Set fault knobs (see :class:`reportkit.sim.models.Knobs`); return the knobs in force."""
+        """Set fault knobs (see :class:`reportkit.sim.faults.Knobs`); return the knobs in force."""
         return self.backend.set_knobs(**changes)
 
     @property

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from reportkit.assess import assess
-from reportkit.sim.demo import demo_truth
+from fixtures.demo_oracle import demo_truth
 from reportkit.snapshot import load_snapshot
 
 

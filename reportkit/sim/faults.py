@@ -27,6 +27,7 @@ class Knobs:
       page of that list operation is answered with truncated JSON.
     - ``copy_request_received_seconds`` / ``copy_seconds_per_gb``: simulated durations of a copy's
       REQUEST_RECEIVED and CREATING states (CREATING lasts ``sizeInGBs * copy_seconds_per_gb``).
+    - ``copy_committed_seconds``: how long a volume group backup copy stays COMMITTED before AVAILABLE.
     """
 
     latency_ms: float = 0.0
@@ -41,6 +42,7 @@ class Knobs:
     malformed_page: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     copy_request_received_seconds: float = 60.0
     copy_seconds_per_gb: float = 2.0
+    copy_committed_seconds: float = 60.0
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -73,6 +75,9 @@ class Knobs:
             raise InvalidParameter("rate_limit_rps must be > 0 (or null to switch throttling off)")
         if float(values["latency_ms"]) < 0:
             raise InvalidParameter("latency_ms must be >= 0")
+        for name in ("copy_request_received_seconds", "copy_seconds_per_gb", "copy_committed_seconds"):
+            if float(values[name]) < 0:
+                raise InvalidParameter(f"{name} must be >= 0")
         return Knobs(**values)
 
 

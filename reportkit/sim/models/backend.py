@@ -11,7 +11,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from reportkit.sim.documents import REGIONAL_SECTIONS, empty_document, validate_document
-from reportkit.sim.exceptions import Conflict, MissingParameter, NotAuthorizedOrNotFound
+from reportkit.sim.exceptions import (
+    Conflict,
+    InvalidParameter,
+    MissingParameter,
+    NotAuthenticated,
+    NotAuthorizedOrNotFound,
+)
 from reportkit.sim.faults import Faults, Knobs
 from reportkit.sim.models.base import Clock, Record, TimedRecord, WireDict, format_time, parse_time, region_key_for
 from reportkit.sim.models.blockstorage import BlockstorageBackend
@@ -19,11 +25,16 @@ from reportkit.sim.models.compute import ComputeBackend
 from reportkit.sim.models.copies import CopyBackend
 from reportkit.sim.models.identity import IdentityBackend
 from reportkit.sim.models.marketplace import MarketplaceBackend
+from reportkit.sim.models.replicas import ReplicaBackend
 from reportkit.sim.models.search import SearchBackend
+from reportkit.sim.models.volume_groups import VolumeGroupBackend
 
 
 class RegionBackend:
-    """One region's resources: the state the compute and block storage services share."""
+    """One region's resources: the state the compute and block storage services share.
+
+    Replicas are held by the region they live in (the replica's region), not their source's.
+    """
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -33,6 +44,10 @@ class RegionBackend:
         self.volume_backup_policies: dict[str, Record] = {}
         self.policy_assignments: list[Record] = []
         self.vault_keys: set[str] = set()
+        self.volume_groups: dict[str, Record] = {}
+        self.volume_group_backups: dict[str, TimedRecord] = {}
+        self.boot_volume_replicas: dict[str, Record] = {}
+        self.volume_group_replicas: dict[str, Record] = {}
 
     def load(self, doc: WireDict) -> None:
         """Take this region's records from every regional section of ``doc``."""
@@ -44,6 +59,10 @@ class RegionBackend:
                                        for i in doc.get("volumeBackupPolicies", {}).get(name, [])}
         self.policy_assignments = [Record(i) for i in doc.get("volumeBackupPolicyAssignments", {}).get(name, [])]
         self.vault_keys = set(doc.get("vaultKeys", {}).get(name, []))
+        self.volume_groups = {i["id"]: Record(i) for i in doc.get("volumeGroups", {}).get(name, [])}
+        self.volume_group_backups = {i["id"]: TimedRecord(i) for i in doc.get("volumeGroupBackups", {}).get(name, [])}
+        self.boot_volume_replicas = {i["id"]: Record(i) for i in doc.get("bootVolumeReplicas", {}).get(name, [])}
+        self.volume_group_replicas = {i["id"]: Record(i) for i in doc.get("volumeGroupReplicas", {}).get(name, [])}
 
 
 @dataclasses.dataclass
@@ -69,8 +88,8 @@ class LogEntry:
 class SimBackend:
     """The whole fake tenancy: identity, regions, services, clock, knobs, request log.
 
-    The service models (``identity``, ``blockstorage``, ``copies``, ``compute``, ``marketplace``,
-    ``search``) hold the operations; this object holds what they share. Every public method takes
+    The service models (``identity``, ``blockstorage``, ``volume_groups``, ``replicas``, ``copies``,
+    ``compute``, ``marketplace``, ``search``) hold the operations; this object holds what they share. Every public method takes
     the lock, so HTTP handler threads may call them concurrently. ``clock_rate`` and
     ``time_source`` set how the simulated clock runs (see :class:`~reportkit.sim.models.base.Clock`).
     """
@@ -88,6 +107,8 @@ class SimBackend:
         self.time_source = time_source
         self.identity = IdentityBackend(self)
         self.blockstorage = BlockstorageBackend(self)
+        self.volume_groups = VolumeGroupBackend(self)
+        self.replicas = ReplicaBackend(self)
         self.copies = CopyBackend(self)
         self.compute = ComputeBackend(self)
         self.marketplace = MarketplaceBackend(self)
@@ -157,22 +178,56 @@ class SimBackend:
             return self.faults.malformed(region, operation, page_number)
 
     # ------------------------------------------------------------------------------ admin
-    def subscribe_region(self, region_name: str, region_key: str | None = None) -> WireDict:
-        """Make a new region appear (add a READY subscription) mid-run; return the subscription."""
+    def subscribe_region(self, region_name: str, region_key: str | None = None, *, status: str = "READY",
+                         ready_at: str | None = None) -> WireDict:
+        """Make a new region appear mid-run; return the subscription.
+
+        ``status`` IN_PROGRESS makes a region being subscribed: listed, but every call to it
+        answers 401 until :meth:`ready_region` or the simulated clock reaches ``ready_at``.
+        """
         with self.lock:
             if region_name in self.identity.subscribed_region_names():
                 raise Conflict(f"region {region_name} is already subscribed")
-            sub = {"regionKey": region_key or region_key_for(region_name), "regionName": region_name,
-                   "status": "READY", "isHomeRegion": False}
+            if status not in ("READY", "IN_PROGRESS"):
+                raise InvalidParameter(f"status must be READY or IN_PROGRESS, got {status!r}")
+            if ready_at is not None and status != "IN_PROGRESS":
+                raise InvalidParameter("readyAt only applies to an IN_PROGRESS subscription")
+            key = region_key or region_key_for(region_name)
+            sub: WireDict = {"regionKey": key, "regionName": region_name, "status": status, "isHomeRegion": False}
+            if ready_at is not None:
+                try:
+                    sub["_readyAt"] = format_time(parse_time(ready_at))
+                except ValueError as exc:
+                    raise InvalidParameter(f"readyAt is not an RFC3339 time: {ready_at!r}") from exc
             self.identity.subscriptions.append(Record(sub))
+            self.identity.availability_domains.setdefault(region_name, [f"Uocm:{key.upper()}-AD-1"])
             self.regions.setdefault(region_name, RegionBackend(region_name))
             self.changed()
-            return sub
+            return {k: v for k, v in sub.items() if not k.startswith("_")}
+
+    def ready_region(self, region_name: str) -> WireDict:
+        """Complete an IN_PROGRESS subscription now; return it (READY)."""
+        with self.lock:
+            sub = self.identity.subscription(region_name)
+            if sub is None:
+                raise NotAuthorizedOrNotFound(f"region {region_name} is not subscribed")
+            sub.data["status"] = "READY"
+            sub.data.pop("_readyAt", None)
+            self.changed()
+            return sub.to_dict()
 
     def now(self) -> datetime:
         """The simulated time now."""
         with self.lock:
             return self.clock.now
+
+    def set_clock_rate(self, rate: float) -> float:
+        """Run the simulated clock at ``rate``x real time from now on (0 freezes it); return the rate.
+        Kept across :meth:`load` and :meth:`reset`."""
+        with self.lock:
+            self.clock.set_rate(rate)
+            self.clock_rate = float(rate)
+            return self.clock_rate
 
     # ------------------------------------------------------------------------------ indexes
     def by_compartment(self, backend: RegionBackend, kind: str) -> dict[str | None, list[Record]]:
@@ -199,17 +254,25 @@ class SimBackend:
         return self.identity.doc_denied | set(self.knobs.denied_compartments)
 
     def region(self, name: str) -> RegionBackend:
-        """Return the backend of a subscribed region; unknown or unsubscribed -> 404."""
+        """Return the backend of a READY subscribed region.
+
+        Unknown or unsubscribed -> 404; a subscription still IN_PROGRESS -> 401 NotAuthenticated
+        (the tenancy's identity has not reached the region yet, so no request there authenticates).
+        """
         if name not in self.identity.subscribed_region_names() or name not in self.regions:
             raise NotAuthorizedOrNotFound(
                 f"Region '{name}' is unknown or not subscribed by tenancy {self.identity.tenancy_id}.")
+        if not self.identity.is_ready(name, self.clock.now):
+            raise NotAuthenticated(f"The subscription of tenancy {self.identity.tenancy_id} to region '{name}' "
+                                   "is IN_PROGRESS; requests there cannot be authenticated yet.")
         return self.regions[name]
 
     def check_list_compartment(self, compartment_id: str | None) -> str:
-        """A list call's compartment must be given, exist and be readable; return it."""
+        """A list call's compartment must be given, exist, not be DELETED and be readable; return it."""
         if not compartment_id:
             raise MissingParameter("compartmentId is required.")
-        if not self.identity.compartment_exists(compartment_id) or compartment_id in self.denied():
+        if (not self.identity.compartment_exists(compartment_id) or compartment_id in self.denied()
+                or self.identity.compartment_state(compartment_id) == "DELETED"):
             raise NotAuthorizedOrNotFound(
                 f"Authorization failed or requested resource not found: compartment {compartment_id}.")
         return compartment_id

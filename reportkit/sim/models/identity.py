@@ -1,10 +1,13 @@
-"""Identity in the fake: the tenancy, region subscriptions, compartments and policies, and their list calls."""
+"""Identity in the fake: the tenancy, region subscriptions (and their readiness), compartments and their
+states, policies, availability domains, and the Identity calls."""
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from reportkit.sim.exceptions import InvalidParameter, NotAuthorizedOrNotFound
-from reportkit.sim.models.base import Record, WireDict, filtered, sort_records
+from reportkit.sim.models.base import Record, WireDict, filtered, parse_time, sort_records
 
 if TYPE_CHECKING:
     from reportkit.sim.models.backend import SimBackend
@@ -21,6 +24,7 @@ class IdentityBackend:
         self.compartments: dict[str, Record] = {}
         self.policies: list[Record] = []
         self.doc_denied: set[str] = set()
+        self.availability_domains: dict[str, list[str]] = {}
 
     def load(self, doc: WireDict) -> None:
         """Take the identity sections of ``doc``."""
@@ -29,6 +33,7 @@ class IdentityBackend:
         self.compartments = {c["id"]: Record(c) for c in doc.get("compartments", [])}
         self.policies = [Record(p) for p in doc.get("policies", [])]
         self.doc_denied = set(doc.get("access", {}).get("deniedCompartments", []))
+        self.availability_domains = _availability_domains(doc)
 
     # ------------------------------------------------------------------------------ lookups
     @property
@@ -36,10 +41,33 @@ class IdentityBackend:
         return self.tenancy.id
 
     def subscribed_region_names(self) -> list[str]:
+        """Every subscribed region, READY or not."""
         return [str(s.get("regionName")) for s in self.subscriptions]
 
+    def subscription(self, region: str) -> Record | None:
+        return next((s for s in self.subscriptions if s.get("regionName") == region), None)
+
+    def subscription_status(self, sub: Record, now: datetime) -> str:
+        """READY or IN_PROGRESS at ``now``: an IN_PROGRESS subscription with a ``_readyAt`` time is
+        READY from then on (the simulated clock completes it)."""
+        status = str(sub.get("status") or "READY")
+        ready_at = sub.get("_readyAt")
+        if status == "IN_PROGRESS" and ready_at and now >= parse_time(str(ready_at)):
+            return "READY"
+        return status
+
+    def is_ready(self, region: str, now: datetime) -> bool:
+        sub = self.subscription(region)
+        return sub is not None and self.subscription_status(sub, now) == "READY"
+
     def compartment_exists(self, compartment_id: str) -> bool:
+        """The root, or a compartment of the document in any state (DELETED ones too)."""
         return compartment_id == self.tenancy_id or compartment_id in self.compartments
+
+    def compartment_state(self, compartment_id: str) -> str:
+        """ACTIVE for the root; a compartment's lifecycleState (ACTIVE when the document gives none)."""
+        rec = self.compartments.get(compartment_id)
+        return str(rec.get("lifecycleState") or "ACTIVE") if rec is not None else "ACTIVE"
 
     def children(self, compartment_id: str) -> list[Record]:
         return [c for c in self.compartments.values() if c.get("compartmentId") == compartment_id]
@@ -65,9 +93,11 @@ class IdentityBackend:
             return self.tenancy.to_dict()
 
     def list_region_subscriptions(self, tenancy_id: str) -> list[WireDict]:
+        """Every subscription with its status now (IN_PROGRESS ones included, as OCI lists them)."""
         with self.sim.lock:
             self._check_tenancy(tenancy_id)
-            return [s.to_dict() for s in self.subscriptions]
+            now = self.sim.clock.now
+            return [dict(s.to_dict(), status=self.subscription_status(s, now)) for s in self.subscriptions]
 
     def list_compartments(self, compartment_id: str | None, *, subtree: bool = False,
                           access_level: str | None = None, lifecycle_state: str | None = None,
@@ -77,7 +107,9 @@ class IdentityBackend:
 
         The root compartment itself is never in the result, as in OCI. With
         ``access_level=ACCESSIBLE`` compartments the auditing user may not read are left out; with
-        ``ANY`` they are listed with ``isAccessible: false``.
+        ``ANY`` they are listed with ``isAccessible: false``. Compartments in every lifecycle state
+        are listed unless ``lifecycle_state`` filters them, DELETED ones included (OCI keeps listing
+        a deleted compartment for its audit retention period: oracle/oci-java-sdk#89).
         """
         with self.sim.lock:
             self.sim.check_list_compartment(compartment_id)
@@ -109,3 +141,36 @@ class IdentityBackend:
             out = filtered((p.to_dict() for p in self.policies if p.compartment_id == compartment_id),
                            name=name, lifecycleState=lifecycle_state)
             return sort_records(out, sort_by, sort_order, name_key="name") if sort_by else out
+
+    def list_availability_domains(self, region: str, compartment_id: str | None) -> list[WireDict]:
+        """ListAvailabilityDomains, sent to ``region``: that region's ADs (not paginated in OCI)."""
+        with self.sim.lock:
+            self.sim.region(region)
+            self.sim.check_list_compartment(compartment_id)
+            return [{"name": name, "id": _ad_ocid(name), "compartmentId": self.tenancy_id}
+                    for name in self.availability_domains.get(region, [])]
+
+
+def _ad_ocid(name: str) -> str:
+    return "ocid1.availabilitydomain.oc1..aaaa" + hashlib.sha256(name.encode()).hexdigest()[:56]
+
+
+def _availability_domains(doc: WireDict) -> dict[str, list[str]]:
+    """Each region's ADs: the document's ``availabilityDomains`` where given, else every AD its records
+    name (boot volumes, volume groups, replicas), else ``<prefix>:<REGION KEY>-AD-1``."""
+    found: dict[str, set[str]] = {}
+    prefixes: set[str] = set()
+    for section in ("bootVolumes", "volumeGroups", "bootVolumeReplicas", "volumeGroupReplicas"):
+        for region, items in doc.get(section, {}).items():
+            for item in items:
+                if item.get("availabilityDomain"):
+                    found.setdefault(region, set()).add(item["availabilityDomain"])
+                    prefixes.add(item["availabilityDomain"].split(":", 1)[0])
+    prefix = min(prefixes) if prefixes else "Uocm"
+    out: dict[str, list[str]] = {}
+    for sub in doc.get("regionSubscriptions", []):
+        region = sub["regionName"]
+        declared = doc.get("availabilityDomains", {}).get(region)
+        default = [f"{prefix}:{str(sub.get('regionKey') or region).upper()}-AD-1"]
+        out[region] = list(declared) if declared else sorted(found.get(region, set())) or default
+    return out

@@ -21,6 +21,7 @@ class ServeOptions:
     tenancy: str = "demo"  #: 'demo' or a tenancy document JSON file
     port: int = 0  #: TCP port on 127.0.0.1 (0: any free port)
     config_dir: Path | None = None  #: where to write the oci config and key (None: a new temporary folder)
+    clock_rate: float = 0.0  #: simulated seconds per real second (0: frozen; moved only by /_sim/clock/advance)
 
 
 def _busiest_compartment(doc: WireDict, region: str, default: str) -> str:
@@ -33,14 +34,18 @@ def serve_until_interrupted(options: ServeOptions, *, echo: Callable[[str], None
                             stop: threading.Event | None = None) -> int:
     """Serve ``options.tenancy`` on 127.0.0.1 until Ctrl-C (or ``stop`` is set); return the exit code 0.
 
-    Prints the endpoint template, the ``oci`` config written, the regions, an example ``oci``
-    command and the admin URL, each on its own line, before waiting.
+    Prints the endpoint template, the ``oci`` config written, the regions, the simulated clock, an
+    example ``oci`` command and the admin URL, each on its own line, before waiting.
     """
     from reportkit.sim import SimServer, write_oci_config
+    from reportkit.sim.server import SIM_TIME_HEADER
 
+    if not options.clock_rate >= 0:  # also refuses NaN
+        raise InputError(f"--clock-rate {options.clock_rate}: give a number >= 0 (0 = frozen, 1 = real time, "
+                         "3600 = an hour per second)")
     doc = load_document(options.tenancy)
     try:
-        server = SimServer(doc, port=options.port)
+        server = SimServer(doc, port=options.port, clock_rate=options.clock_rate)
     except OSError as exc:
         raise InputError(f"cannot listen on 127.0.0.1:{options.port} ({exc}); pick another --port") from exc
     home = home_region(doc)
@@ -52,6 +57,9 @@ def serve_until_interrupted(options: ServeOptions, *, echo: Callable[[str], None
         echo(f"endpoint template: {server.endpoint_template}")
         echo(f"oci config: {config_path} (profile {profile})")
         echo(f"tenancy: {server.tenancy_id}  regions: {', '.join(server.backend.identity.subscribed_region_names())}")
+        pace = "frozen (advance it with POST /_sim/clock/advance)" if not options.clock_rate \
+            else f"running at {options.clock_rate:g}x real time"
+        echo(f"clock: {server.now()} {pace}; every response carries it in the {SIM_TIME_HEADER} header")
         echo("try:")
         echo(f"  oci --config-file {config_path} --profile {profile} bv boot-volume-backup list --all "
              f"--compartment-id {first} --endpoint {server.endpoint(home)}")

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from reportkit.errors import InputError
 
-# the models import this module (to validate what they load), so it imports nothing from them
+# the models import this module (to validate what they load, and its time format), so it imports nothing from them
 WireDict = dict[str, Any]
 
 #: sections keyed by region name, each a list of records of that region (replicas: the replica's region)
@@ -43,6 +44,18 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "volumeGroupReplicas": ("compartmentId", "availabilityDomain", "volumeGroupId", "lifecycleState",
                             "timeLastSynced", "memberReplicas"),
 }
+
+
+def parse_time(value: str) -> datetime:
+    """Parse an RFC3339 timestamp (``...Z`` or with offset) into an aware UTC datetime."""
+    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    return datetime.fromisoformat(text).astimezone(timezone.utc)
+
+
+def format_time(moment: datetime) -> str:
+    """Format a datetime the way OCI does: ``2026-06-01T02:00:00.000Z``."""
+    moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def empty_document() -> WireDict:
@@ -113,7 +126,7 @@ def validate_document(doc: Any) -> None:
                     raise InputError(f"tenancy document: every item of '{key}.{region}' needs an 'id'")
     if "asOf" in doc:
         try:
-            _parse_time(str(doc["asOf"]))
+            parse_time(str(doc["asOf"]))
         except ValueError as exc:
             raise InputError(f"tenancy document: 'asOf' is not an RFC3339 time: {doc['asOf']!r}") from exc
     _validate_states(doc)
@@ -241,15 +254,9 @@ def _regional_records(doc: WireDict) -> Iterable[tuple[str, str, WireDict]]:
 
 def _check_time(value: Any, where: str) -> None:
     try:
-        _parse_time(str(value))
+        parse_time(str(value))
     except ValueError as exc:
         raise InputError(f"tenancy document: {where} is not an RFC3339 time: {value!r}") from exc
-
-
-def _parse_time(value: str) -> None:
-    from reportkit.sim.models.base import parse_time
-
-    parse_time(value)
 
 
 def iter_models(doc: WireDict) -> Iterable[tuple[str, WireDict]]:

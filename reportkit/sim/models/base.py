@@ -5,30 +5,21 @@ import hashlib
 import itertools
 import time
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
+from reportkit.sim.documents import format_time, parse_time
 from reportkit.sim.exceptions import InvalidParameter
 
 WireDict = dict[str, Any]
+__all__ = ["RETRY_TOKEN_TTL", "Clock", "Record", "TimedRecord", "WireDict", "filtered", "format_time", "new_ocid",
+           "parse_time", "region_key_for", "sort_records"]
 
 #: how long an opc-retry-token is remembered (OCI: 24 hours)
 RETRY_TOKEN_TTL = timedelta(hours=24)
 
 
 # --------------------------------------------------------------------------------------------- time
-def parse_time(value: str) -> datetime:
-    """Parse an RFC3339 timestamp (``...Z`` or with offset) into an aware UTC datetime."""
-    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
-    return datetime.fromisoformat(text).astimezone(timezone.utc)
-
-
-def format_time(moment: datetime) -> str:
-    """Format a datetime the way OCI does: ``2026-06-01T02:00:00.000Z``."""
-    moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
 class Clock:
     """The simulated clock: starts at the document's ``asOf``, moves when told to, and at ``rate``x real time.
 

@@ -168,7 +168,7 @@ class SimProcess:
 def _serve_child() -> None:
     """Child side of :class:`SimProcess`: build the document, serve, report, wait for stdin EOF."""
     from reportkit.sim import SimServer
-    from reportkit.sim.demo import build_scaled_tenancy
+    from bench.tenancy import build_scaled_tenancy
 
     scale = json.loads(sys.stdin.readline())
     t0 = time.perf_counter()

@@ -194,3 +194,132 @@ def client(cls: Any, config: dict[str, Any], sim: Any, region: str = LHR) -> Any
 
     return cls(config, service_endpoint=sim.endpoint(region), retry_strategy=oci.retry.NoneRetryStrategy(),
                circuit_breaker_strategy=oci.circuit_breaker.NoCircuitBreakerStrategy())
+
+
+# --------------------------------------------------------------------------------------------------
+# Every way OCI protects a boot volume: volume groups, group backups and their copies, replicas,
+# a region being subscribed, compartments that are not ACTIVE (a separate document, so the tests of
+# the collector keep the small one above)
+# --------------------------------------------------------------------------------------------------
+NRT = "ap-tokyo-1"  # subscription IN_PROGRESS, ready an hour after AS_OF
+READY_AT = "2026-11-01T01:00:00.000Z"
+LEGACY = "ocid1.compartment.oc1..aaaaaaaalegacy"  # INACTIVE (a failed delete)
+SUNSET = "ocid1.compartment.oc1..aaaaaaaasunset"  # DELETING
+GONE = "ocid1.compartment.oc1..aaaaaaaagone"  # DELETED (empty, as OCI requires)
+LHR_ADS = ["Uocm:UK-LONDON-1-AD-1", "Uocm:UK-LONDON-1-AD-2", "Uocm:UK-LONDON-1-AD-3"]
+FRA_AD = "Uocm:EU-FRANKFURT-1-AD-1"
+IAD_AD = "Uocm:US-ASHBURN-1-AD-1"
+
+BV.update({k: ocid("bootvolume", LHR, k) for k in ("db1", "db2", "legacy")})
+BKP.update({k: ocid("bootvolumebackup", LHR, k) for k in ("db1", "db2", "db1_old", "db2_old", "db1_committed",
+                                                           "db2_committed", "legacy", "sunset")})
+BLOCK_VOLUME = ocid("volume", LHR, "dbdata")
+VG = ocid("volumegroup", LHR, "db")
+VGB = {k: ocid("volumegroupbackup", LHR, k) for k in ("db", "db_old", "db_committed")}
+VGB_FRA = ocid("volumegroupbackup", FRA, "dbcopy")
+BKP_FRA_MEMBERS = [ocid("bootvolumebackup", FRA, "db1member"), ocid("bootvolumebackup", FRA, "db2member")]
+REP = {"web_cross_ad": ocid("bootvolumereplica", LHR, "web1"),  # same region, another AD: no regional protection
+       "db1_fra": ocid("bootvolumereplica", FRA, "db1"),  # healthy, keeps syncing every 10 minutes
+       "api_iad_lagging": ocid("bootvolumereplica", IAD, "api"),  # AVAILABLE but last synced 3 days ago
+       "app_fra_faulty": ocid("bootvolumereplica", FRA, "app"),
+       "db2_iad_terminated": ocid("bootvolumereplica", IAD, "db2")}
+VGR_FRA = ocid("volumegroupreplica", FRA, "db")
+ASSIGNMENT_VG = ocid("volumebackuppolicyassignment", LHR, "dbgroup")
+
+
+def _group_backup(backup_id: str, name: str, members: list[str], created: str, *, state: str = "AVAILABLE",
+                  source_type: str = "SCHEDULED", source: str | None = None, **extra: Any) -> dict[str, Any]:
+    bkp = {"id": backup_id, "displayName": name, "compartmentId": PROD, "volumeGroupId": VG,
+           "volumeBackupIds": members, "lifecycleState": state, "sourceType": source_type, "type": "INCREMENTAL",
+           "sizeInGBs": 150, "sizeInMBs": 153600, "uniqueSizeInGbs": 20, "uniqueSizeInMbs": 20480,
+           "timeCreated": created, "timeRequestReceived": created, "sourceVolumeGroupBackupId": source,
+           "freeformTags": {}, "definedTags": {}, **extra}
+    if source_type == "SCHEDULED":
+        bkp["expirationTime"] = "2026-11-08T02:00:00.000Z"
+    return {k: v for k, v in bkp.items() if v is not None}
+
+
+def _replica(replica_id: str, volume_id: str, ad: str, *, state: str = "AVAILABLE",
+             synced: str = "2026-10-31T23:50:00.000Z", **extra: Any) -> dict[str, Any]:
+    return {"id": replica_id, "bootVolumeId": volume_id, "availabilityDomain": ad, "compartmentId": PROD,
+            "displayName": f"replica of {volume_id.rsplit('.', 1)[-1]}", "lifecycleState": state,
+            "sizeInGBs": 50, "timeCreated": "2026-06-01T00:00:00.000Z", "timeLastSynced": synced,
+            "imageId": IMG_PLATFORM, "totalDataTransferredInGBs": 12, "freeformTags": {}, "definedTags": {}, **extra}
+
+
+def build_protection_tenancy() -> dict[str, Any]:
+    """The fixture tenancy plus every other way OCI protects a boot volume, and the states around them."""
+    doc = build_fixture_tenancy()
+    doc["regionSubscriptions"].append({"regionKey": "NRT", "regionName": NRT, "status": "IN_PROGRESS",
+                                       "isHomeRegion": False, "_readyAt": READY_AT})
+    doc["compartments"] += [
+        {"id": LEGACY, "compartmentId": TENANCY, "name": "legacy", "description": "delete failed",
+         "timeCreated": "2025-02-01T00:00:00.000Z", "lifecycleState": "INACTIVE", "inactiveStatus": 2},
+        {"id": SUNSET, "compartmentId": TENANCY, "name": "sunset", "description": "being deleted",
+         "timeCreated": "2025-02-02T00:00:00.000Z", "lifecycleState": "DELETING"},
+        {"id": GONE, "compartmentId": TENANCY, "name": "gone.qR5hP2BD", "description": "deleted",
+         "timeCreated": "2025-02-03T00:00:00.000Z", "lifecycleState": "DELETED"},
+    ]
+    doc["availabilityDomains"] = {LHR: list(LHR_ADS)}
+    vols = doc["bootVolumes"][LHR]
+    web = next(v for v in vols if v["id"] == BV["platform"])
+    web["bootVolumeReplicas"] = [{"displayName": "web-1 replica", "availabilityDomain": LHR_ADS[1],
+                                  "bootVolumeReplicaId": REP["web_cross_ad"]}]
+    vols += [_volume(BV["db1"], "db-1 (Boot Volume)", PROD, IMG_PLATFORM),
+             _volume(BV["db2"], "db-2 (Boot Volume)", PROD, IMG_PLATFORM),
+             _volume(BV["legacy"], "legacy-app (Boot Volume)", LEGACY, IMG_PLATFORM)]
+    group_members = {k: [BKP[f"db1{k}"], BKP[f"db2{k}"], ocid("volumebackup", LHR, f"dbdata{k}")]
+                     for k in ("", "_old", "_committed")}
+    retention = {"isRetentionLockEnabled": True, "isPreventDeletionEnabled": True,
+                 "timeRetentionExpiresAt": "2026-12-01T00:00:00.000Z",
+                 "retentionPeriod": {"retentionTimeUnit": "DAYS", "retentionTimeAmount": 30}}
+    doc["volumeGroups"] = {LHR: [{
+        "id": VG, "displayName": "db", "compartmentId": PROD, "availabilityDomain": LHR_ADS[0],
+        "lifecycleState": "AVAILABLE", "volumeIds": [BV["db1"], BV["db2"], BLOCK_VOLUME], "sizeInGBs": 150,
+        "sizeInMBs": 153600, "isHydrated": True, "timeCreated": "2026-03-01T00:00:00.000Z",
+        "freeformTags": {}, "definedTags": {}}]}
+    doc["volumeGroupBackups"] = {
+        LHR: [_group_backup(VGB["db"], "db daily", group_members[""], "2026-10-31T02:00:00.000Z", **retention),
+              _group_backup(VGB["db_old"], "db weekly", group_members["_old"], "2026-10-25T02:00:00.000Z"),
+              _group_backup(VGB["db_committed"], "db before upgrade", group_members["_committed"],
+                            "2026-10-31T23:40:00.000Z", state="COMMITTED", source_type="MANUAL")],
+        FRA: [_group_backup(VGB_FRA, "db weekly", BKP_FRA_MEMBERS + [ocid("volumebackup", FRA, "dbdatamember")],
+                            "2026-10-25T04:00:00.000Z", source_type="MANUAL", source=VGB["db_old"])],
+    }
+    member = {"": ("2026-10-31T02:00:00.000Z", "AVAILABLE", "SCHEDULED"),
+              "_old": ("2026-10-25T02:00:00.000Z", "AVAILABLE", "SCHEDULED"),
+              "_committed": ("2026-10-31T23:40:00.000Z", "CREATING", "MANUAL")}
+    for suffix, (created, state, source_type) in member.items():
+        for vol in ("db1", "db2"):
+            bkp = _backup(BKP[f"{vol}{suffix}"], f"{vol}{suffix or ' daily'}", PROD, BV[vol], IMG_PLATFORM, created,
+                          state=state, source_type=source_type)
+            bkp["volumeGroupBackupId"] = VGB[f"db{suffix}"]
+            if suffix == "_old":  # the group backups' own expiry
+                bkp["expirationTime"] = "2026-11-08T02:00:00.000Z"
+            doc["bootVolumeBackups"][LHR].append(bkp)
+    next(b for b in doc["bootVolumeBackups"][LHR] if b["id"] == BKP["db1"]).update(retention)  # a locked member
+    doc["bootVolumeBackups"][FRA] += [
+        dict(_backup(copy_id, f"{vol} weekly", PROD, BV[vol], IMG_PLATFORM, "2026-10-25T04:00:00.000Z"),
+             volumeGroupBackupId=VGB_FRA)  # no sourceBootVolumeBackupId: linked only through the group
+        for copy_id, vol in zip(BKP_FRA_MEMBERS, ("db1", "db2"))]
+    doc["bootVolumeBackups"][LHR] += [
+        _backup(BKP["legacy"], "legacy manual", LEGACY, BV["legacy"], IMG_PLATFORM, "2026-10-30T02:00:00.000Z"),
+        _backup(BKP["sunset"], "sunset leftover", SUNSET, BV["app"], IMG_CUSTOM, "2026-10-29T02:00:00.000Z")]
+    doc["volumeBackupPolicyAssignments"][LHR].append(
+        {"id": ASSIGNMENT_VG, "assetId": VG, "policyId": POLICY_USER, "timeCreated": "2026-03-02T00:00:00.000Z"})
+    doc["bootVolumeReplicas"] = {
+        LHR: [_replica(REP["web_cross_ad"], BV["platform"], LHR_ADS[1], _syncIntervalSeconds=600)],
+        FRA: [_replica(REP["db1_fra"], BV["db1"], FRA_AD, volumeGroupReplicaId=VGR_FRA, _syncIntervalSeconds=600),
+              _replica(REP["app_fra_faulty"], BV["app"], FRA_AD, state="FAULTY", synced="2026-10-20T00:00:00.000Z")],
+        IAD: [_replica(REP["api_iad_lagging"], BV["custom"], IAD_AD, synced="2026-10-29T00:00:00.000Z"),
+              _replica(REP["db2_iad_terminated"], BV["db2"], IAD_AD, state="TERMINATED")],
+    }
+    doc["volumeGroupReplicas"] = {FRA: [{
+        "id": VGR_FRA, "volumeGroupId": VG, "availabilityDomain": FRA_AD, "compartmentId": PROD,
+        "displayName": "db replica", "lifecycleState": "AVAILABLE", "sizeInGBs": 150,
+        "timeCreated": "2026-06-01T00:00:00.000Z", "timeLastSynced": "2026-10-31T23:50:00.000Z",
+        "_syncIntervalSeconds": 600, "freeformTags": {}, "definedTags": {},
+        "memberReplicas": [{"volumeReplicaId": REP["db1_fra"], "membershipState": "STABLE"},
+                           {"volumeReplicaId": ocid("blockvolumereplica", FRA, "dbdata"), "membershipState": "STABLE"}],
+    }]}
+    return copy.deepcopy(doc)

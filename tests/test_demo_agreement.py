@@ -1,7 +1,7 @@
 """On the demo tenancy, assess agrees with what the demo generator knows it created.
 
 The generator records, per boot volume, the scenario it built and the verdict that scenario
-must get (reportkit.sim.demo.demo_truth). The inventory here went the whole real way: fake OCI
+must get (tests/fixtures/demo_oracle.py: demo_truth). The inventory here went the whole real way: fake OCI
 over HTTP -> oci SDK -> collect -> snapshot -> assess.
 """
 from __future__ import annotations
@@ -9,8 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from fixtures.demo_oracle import demo_truth
+
 from reportkit.assessment import assess
-from reportkit.sim.demo import demo_truth
 from reportkit.snapshot import load_snapshot
 
 

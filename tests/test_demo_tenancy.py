@@ -14,16 +14,13 @@ from oci.core import models as core
 from oci.identity import models as identity
 from oci.marketplace import models as marketplace
 
+from fixtures.demo_oracle import demo_truth
+
 from reportkit.errors import InputError
 from reportkit.schema import CoverageStatus, ImageClass
-from reportkit.sim.demo import (
-    NOT_VISIBLE,
-    build_demo_tenancy,
-    build_history,
-    build_scaled_tenancy,
-    demo_truth,
-    load_spec,
-)
+from reportkit.sim.demo import NOT_VISIBLE, build_demo_tenancy, build_history, load_spec
+
+from bench.tenancy import build_scaled_tenancy
 
 SEED_EXAMPLE_TRUNCATED = (
     "Allow group MyTestGroup to use boot-volume-backups in tenancy where all "

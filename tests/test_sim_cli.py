@@ -68,3 +68,41 @@ def test_sim_serve_rejects_a_missing_tenancy_file(tmp_path):
     result = subprocess.run([sys.executable, "-m", "reportkit", "sim", "serve", "--tenancy",
                              str(tmp_path / "nope.json")], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert result.returncode == 2 and "no such file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_sim_serve_rejects_a_negative_clock_rate():
+    result = subprocess.run([sys.executable, "-m", "reportkit", "sim", "serve", "--clock-rate", "-1"],
+                            capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 2 and "--clock-rate" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_sim_serve_runs_the_clock_at_the_given_rate(tmp_path):
+    import urllib.request
+
+    tenancy_file = tmp_path / "tenancy.json"
+    tenancy_file.write_text(json.dumps(build_fixture_tenancy()))
+    proc = subprocess.Popen([sys.executable, "-m", "reportkit", "sim", "serve", "--tenancy", str(tenancy_file),
+                             "--config-dir", str(tmp_path / "oci"), "--clock-rate", "3600"],
+                            stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        lines: list[str] = []
+        assert proc.stdout is not None
+        while not any(line.startswith("admin:") for line in lines):
+            line = proc.stdout.readline()
+            assert line, f"sim serve exited early: {lines}"
+            lines.append(line)
+        banner = "".join(lines)
+        assert "running at 3600x real time" in banner and "opc-sim-time" in banner
+        url = re.search(r"admin: (\S+)/_sim/requests", banner).group(1)
+
+        def clock() -> dict:
+            with urllib.request.urlopen(url + "/_sim/clock", timeout=5) as resp:
+                return json.load(resp)
+
+        first, second = clock(), clock()
+        assert first["rate"] == 3600.0
+        # any real time between two requests is an hour per second here: the clock has moved on
+        assert build_fixture_tenancy()["asOf"] < first["now"] < second["now"]
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)

@@ -1,9 +1,13 @@
-"""CopyBootVolumeBackup in the fake: the copy's lifecycle on the simulated clock and every refusal."""
+"""CopyBootVolumeBackup in the fake: the copy's lifecycle on the simulated clock, every refusal, copies of
+copies (back to the origin too), and moving a backup to another compartment."""
 from __future__ import annotations
 
 import oci
 import pytest
-from sim_fixtures import BKP, BV, FRA, IAD, IMG_PLATFORM, KEY_FRA, LHR, PROD, UNSUBSCRIBED, client
+from sim_fixtures import (
+    APP, BKP, BV, COPY_FRA, DEV, FRA, GONE, IAD, IMG_PLATFORM, KEY_FRA, LEGACY, LHR, PROD, SECRET, SUNSET, UNSUBSCRIBED,
+    build_protection_tenancy, client,
+)
 
 Details = oci.core.models.CopyBootVolumeBackupDetails
 
@@ -108,3 +112,58 @@ def test_copy_of_unknown_or_denied_backup_is_not_found(sim, storage):
     # the backup is in London, so the Ashburn endpoint does not know it
     err = _refusal(lambda: storage[IAD].copy_boot_volume_backup(BKP["platform"], Details(destination_region=FRA)))
     assert err.status == 404
+
+
+def test_a_copy_of_a_copy_is_made_from_the_copys_region(sim, storage):
+    """COPY_FRA (in Frankfurt, of a London backup) copied on to Ashburn: Frankfurt is the source region."""
+    onward = storage[FRA].copy_boot_volume_backup(COPY_FRA, Details(destination_region=IAD)).data
+    assert f".{IAD}." in onward.id and onward.source_boot_volume_backup_id == COPY_FRA
+    assert onward.boot_volume_id == BV["platform"]  # still the London volume's backup
+    # the one-at-a-time rule is per boot volume *and source region*: London may copy the same volume meanwhile
+    assert storage[LHR].copy_boot_volume_backup(BKP["platform"], Details(destination_region=IAD)).data.id
+    err = _refusal(lambda: storage[FRA].copy_boot_volume_backup(COPY_FRA, Details(destination_region=LHR)))
+    assert (err.status, err.code) == (409, "Conflict")
+    err = _refusal(lambda: storage[FRA].copy_boot_volume_backup(COPY_FRA, Details(destination_region=FRA)))
+    assert (err.status, err.code) == (400, "InvalidParameter")  # its own region is the source region
+
+
+def test_a_copy_can_be_copied_back_to_its_origin_region(sim, storage):
+    home = storage[FRA].copy_boot_volume_backup(COPY_FRA, Details(destination_region=LHR)).data
+    assert f".{LHR}." in home.id and home.source_boot_volume_backup_id == COPY_FRA
+    sim.advance(3600)
+    back = storage[LHR].get_boot_volume_backup(home.id).data
+    assert (back.lifecycle_state, back.boot_volume_id, back.compartment_id) == ("AVAILABLE", BV["platform"], PROD)
+    # and that copy can go out again: the chain is London -> Frankfurt -> London -> Ashburn
+    assert storage[LHR].copy_boot_volume_backup(home.id, Details(destination_region=IAD)).data.source_boot_volume_backup_id \
+        == home.id
+
+
+ChangeCompartment = oci.core.models.ChangeBootVolumeBackupCompartmentDetails
+
+
+def test_change_compartment_moves_a_copy_and_keeps_its_links(sim, storage):
+    """Oracle's Terraform provider copies, then moves the copy when the wanted compartment differs."""
+    copy = storage[LHR].copy_boot_volume_backup(BKP["platform"], Details(destination_region=FRA)).data
+    err = _refusal(lambda: storage[FRA].change_boot_volume_backup_compartment(copy.id, ChangeCompartment(
+        compartment_id=DEV)))
+    assert (err.status, err.code) == (409, "IncorrectState")  # not AVAILABLE yet
+    sim.advance(3600)
+    resp = storage[FRA].change_boot_volume_backup_compartment(copy.id, ChangeCompartment(compartment_id=DEV))
+    assert resp.status == 200 and resp.data is None
+    moved = storage[FRA].get_boot_volume_backup(copy.id).data
+    assert (moved.compartment_id, moved.source_boot_volume_backup_id) == (DEV, BKP["platform"])
+    assert copy.id in {b.id for b in storage[FRA].list_boot_volume_backups(compartment_id=DEV).data}
+    assert copy.id not in {b.id for b in storage[FRA].list_boot_volume_backups(compartment_id=PROD).data}
+    log = [e for e in sim.requests() if e["operation"] == "ChangeBootVolumeBackupCompartment"]
+    assert [(e["method"], e["status"]) for e in log] == [("POST", 409), ("POST", 200)]
+
+
+def test_change_compartment_refusals(sim, storage):
+    sim.load(build_protection_tenancy())
+    move = storage[LHR].change_boot_volume_backup_compartment
+    for target, expected in ((SECRET, 404), (GONE, 404), ("ocid1.compartment.oc1..aaaaaaaanone", 404),
+                             (LEGACY, 409), (SUNSET, 409)):
+        err = _refusal(lambda: move(BKP["app"], ChangeCompartment(compartment_id=target)))
+        assert err.status == expected, target
+    assert _refusal(lambda: move(BKP["secret"], ChangeCompartment(compartment_id=DEV))).status == 404
+    assert storage[LHR].get_boot_volume_backup(BKP["app"]).data.compartment_id == APP  # nothing moved

@@ -9,7 +9,7 @@ from typing import Any
 
 import oci
 import pytest
-from sim_fixtures import BKP, FRA, LHR, build_fixture_tenancy
+from sim_fixtures import BKP, COPY_FRA, DEV, FRA, IAD, LHR, VGB, build_fixture_tenancy, build_protection_tenancy
 
 _LOOKALIKE_SIGNATURE = 'Signature version="1",keyId="t/u/f",algorithm="rsa-sha256",headers="date",signature="x"'
 _PRIMITIVES = {"str", "int", "float", "bool", "object", "datetime", "date"}
@@ -66,9 +66,10 @@ def _get(sim: Any, path: str, body: Any = None) -> Any:
 def served_payloads(sim: Any, doc: dict[str, Any]) -> list[tuple[str, Any, str, Any]]:
     """(where, payload, SDK type, SDK package) for every kind of payload the fake serves for ``doc``."""
     tenancy = doc["tenancy"]["id"]
-    regions = [s["regionName"] for s in doc["regionSubscriptions"]]
+    regions = [s["regionName"] for s in doc["regionSubscriptions"] if s.get("status", "READY") == "READY"]
     readable = [tenancy] + [c["id"] for c in doc.get("compartments", [])
-                            if c["id"] not in doc.get("access", {}).get("deniedCompartments", [])]
+                            if c["id"] not in doc.get("access", {}).get("deniedCompartments", [])
+                            and c.get("lifecycleState") != "DELETED"]
     out: list[tuple[str, Any, str, Any]] = []
     idn, core = oci.identity, oci.core
     v = "/" + regions[0] + "/20160918"
@@ -79,23 +80,40 @@ def served_payloads(sim: Any, doc: dict[str, Any]) -> list[tuple[str, Any, str, 
                                             "&compartmentIdInSubtree=true&limit=1000"), "list[Compartment]", idn))
     for region in regions:
         v = f"/{region}/20160918"
+        ads = _get(sim, f"{v}/availabilityDomains?compartmentId={tenancy}")
+        out.append((f"ListAvailabilityDomains {region}", ads, "list[AvailabilityDomain]", idn))
         for cid in readable:
             out.append((f"ListPolicies {cid}", _get(sim, f"{v}/policies?compartmentId={cid}&limit=1000"),
                         "list[Policy]", idn))
             for what, path, kind in (("ListBootVolumeBackups", "bootVolumeBackups", "BootVolumeBackup"),
                                      ("ListBootVolumes", "bootVolumes", "BootVolume"),
                                      ("ListImages", "images", "Image"),
-                                     ("ListVolumeBackupPolicies", "volumeBackupPolicies", "VolumeBackupPolicy")):
+                                     ("ListVolumeBackupPolicies", "volumeBackupPolicies", "VolumeBackupPolicy"),
+                                     ("ListVolumeGroups", "volumeGroups", "VolumeGroup"),
+                                     ("ListVolumeGroupBackups", "volumeGroupBackups", "VolumeGroupBackup"),
+                                     ("ListBootVolumeReplicas", "bootVolumeReplicas", "BootVolumeReplica")):
                 out.append((f"{what} {region} {cid}", _get(sim, f"{v}/{path}?compartmentId={cid}&limit=1000"),
                             f"list[{kind}]", core))
+            for ad in ads:
+                out.append((f"ListVolumeGroupReplicas {region} {ad['name']} {cid}",
+                            _get(sim, f"{v}/volumeGroupReplicas?availabilityDomain={ad['name']}&compartmentId={cid}"),
+                            "list[VolumeGroupReplica]", core))
         out.append((f"ListVolumeBackupPolicies {region}", _get(sim, f"{v}/volumeBackupPolicies?limit=1000"),
                     "list[VolumeBackupPolicy]", core))
         for image in doc.get("images", {}).get(region, []):
             out.append((f"GetImage {image['id']}", _get(sim, f"{v}/images/{image['id']}"), "Image", core))
-        for vol in doc.get("bootVolumes", {}).get(region, []):
-            if vol["compartmentId"] in readable:
-                out.append((f"GetVolumeBackupPolicyAssetAssignment {vol['id']}",
-                            _get(sim, f"{v}/volumeBackupPolicyAssignments?assetId={vol['id']}"),
+        for section, path, kind in (("volumeGroups", "volumeGroups", "VolumeGroup"),
+                                    ("volumeGroupBackups", "volumeGroupBackups", "VolumeGroupBackup"),
+                                    ("bootVolumeReplicas", "bootVolumeReplicas", "BootVolumeReplica"),
+                                    ("volumeGroupReplicas", "volumeGroupReplicas", "VolumeGroupReplica")):
+            for item in doc.get(section, {}).get(region, []):
+                if item["compartmentId"] in readable:
+                    out.append((f"Get{kind} {item['id']}", _get(sim, f"{v}/{path}/{item['id']}"), kind, core))
+        assets = doc.get("bootVolumes", {}).get(region, []) + doc.get("volumeGroups", {}).get(region, [])
+        for asset in assets:
+            if asset["compartmentId"] in readable:
+                out.append((f"GetVolumeBackupPolicyAssetAssignment {asset['id']}",
+                            _get(sim, f"{v}/volumeBackupPolicyAssignments?assetId={asset['id']}"),
                             "list[VolumeBackupPolicyAssignment]", core))
         for query in ("query bootvolumebackup resources", "query bootvolume resources"):
             out.append((f"SearchResources {region} {query}",
@@ -122,6 +140,33 @@ def test_every_served_field_is_in_the_sdk_models_fixture_tenancy(sim, oci_config
     _check(sim, build_fixture_tenancy())
 
 
+def test_every_served_field_is_in_the_sdk_models_protection_tenancy(sim, oci_config):
+    """Volume groups, group backups and their copies, replicas, ADs, compartments in every state."""
+    from sim_fixtures import client
+    doc = build_protection_tenancy()
+    sim.load(doc)
+    fra = client(oci.core.BlockstorageClient, oci_config, sim, FRA)
+    group_copy = _get(sim, f"/{LHR}/20160918/volumeGroupBackups/{VGB['db']}/actions/copy",
+                      {"destinationRegion": IAD})
+    assert wire_problems(group_copy, "VolumeGroupBackup", oci.core, "CopyVolumeGroupBackup") == []
+    assert group_copy["sourceVolumeGroupBackupId"] == VGB["db"]
+    onward = fra.copy_boot_volume_backup(COPY_FRA, oci.core.models.CopyBootVolumeBackupDetails(destination_region=IAD))
+    assert onward.data.id
+    sim.advance(3600)
+    fra.change_boot_volume_backup_compartment(
+        COPY_FRA, oci.core.models.ChangeBootVolumeBackupCompartmentDetails(compartment_id=DEV))
+    payloads = served_payloads(sim, doc)
+    problems = [p for where, data, kind, pkg in payloads for p in wire_problems(data, kind, pkg, where)]
+    assert problems == []
+    served = {where.split()[0] for where, data, _, _ in payloads if data}
+    assert served >= {"ListVolumeGroups", "ListVolumeGroupBackups", "ListBootVolumeReplicas", "ListVolumeGroupReplicas",
+                      "GetVolumeGroup", "GetVolumeGroupBackup", "GetBootVolumeReplica", "GetVolumeGroupReplica",
+                      "ListAvailabilityDomains", "ListCompartments"}
+    # the copies made above are served too (the document only names what was loaded)
+    iad = [data for where, data, _, _ in payloads if where.startswith(f"ListVolumeGroupBackups {IAD}")]
+    assert any(b["id"] == group_copy["id"] for page in iad for b in page)
+
+
 def test_the_checker_catches_a_drifted_field(sim):
     doc = build_fixture_tenancy()
     doc["bootVolumeBackups"][LHR][0]["backupProgress"] = 50  # a PCA-only field, not OCI
@@ -139,18 +184,21 @@ _SECTION_TYPES = {
     "bootVolumes": ("BootVolume", oci.core), "bootVolumeBackups": ("BootVolumeBackup", oci.core),
     "volumeBackupPolicies": ("VolumeBackupPolicy", oci.core),
     "volumeBackupPolicyAssignments": ("VolumeBackupPolicyAssignment", oci.core),
+    "volumeGroups": ("VolumeGroup", oci.core), "volumeGroupBackups": ("VolumeGroupBackup", oci.core),
+    "bootVolumeReplicas": ("BootVolumeReplica", oci.core), "volumeGroupReplicas": ("VolumeGroupReplica", oci.core),
 }
 
 
 def test_every_record_of_the_demo_tenancy_is_in_the_sdk_models():
     """The fake serves document records as they are (minus private keys), so checking the records
     covers the demo; the served path itself is checked on the fixture tenancy above."""
-    from reportkit.sim.models import Record, iter_models
+    from reportkit.sim.documents import iter_models
+    from reportkit.sim.models import Record
 
     demo = pytest.importorskip("reportkit.sim.demo")
-    doc = demo.build_demo_tenancy()
-    problems = []
-    for section, record in iter_models(doc):
-        kind, package = _SECTION_TYPES[section]
-        problems += wire_problems(Record(record).to_dict(), kind, package, f"{section}:{record.get('id')}")
-    assert problems == []
+    for doc in (demo.build_demo_tenancy(), build_protection_tenancy()):
+        problems = []
+        for section, record in iter_models(doc):
+            kind, package = _SECTION_TYPES[section]
+            problems += wire_problems(Record(record).to_dict(), kind, package, f"{section}:{record.get('id')}")
+        assert problems == []

@@ -5,9 +5,10 @@
         config = oci.config.from_file(config_path, profile)
         client = oci.core.BlockstorageClient(config, service_endpoint=sim.endpoint("uk-london-1"))
 
-State and rules: :mod:`reportkit.sim.models`; HTTP: :mod:`~reportkit.sim.responses`,
-:mod:`~reportkit.sim.routes`, :mod:`~reportkit.sim.server`; tenancy documents: see
-``docs/sim.md`` and :mod:`reportkit.sim.demo`.
+State and rules: :mod:`reportkit.sim.models` (one module per service); faults:
+:mod:`~reportkit.sim.faults`; HTTP: :mod:`~reportkit.sim.responses`, :mod:`~reportkit.sim.routes`,
+:mod:`~reportkit.sim.server`; tenancy documents: :mod:`~reportkit.sim.documents` (format in
+``docs/sim.md``) and the demo generator :mod:`reportkit.sim.demo`.
 """
 from __future__ import annotations
 

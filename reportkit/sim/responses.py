@@ -131,24 +131,29 @@ def paginate(backend: SimBackend, req: Request, items: list[Any], *,
 
 # ------------------------------------------------------------------------------------- identity
 def get_tenancy(backend: SimBackend, req: Request) -> Response:
-    return _ok(backend.get_tenancy(req.params["tenancy_id"]), etag=True)
+    return _ok(backend.identity.get_tenancy(req.params["tenancy_id"]), etag=True)
 
 
 def list_region_subscriptions(backend: SimBackend, req: Request) -> Response:
     # not paginated in OCI
-    return _ok(backend.list_region_subscriptions(req.params["tenancy_id"]))
+    return _ok(backend.identity.list_region_subscriptions(req.params["tenancy_id"]))
 
 
 def list_compartments(backend: SimBackend, req: Request) -> Response:
-    items = backend.list_compartments(
+    items = backend.identity.list_compartments(
         req.arg("compartmentId"), subtree=req.flag("compartmentIdInSubtree"),
         access_level=req.arg("accessLevel"), lifecycle_state=req.arg("lifecycleState"),
         name=req.arg("name"), sort_by=req.arg("sortBy"), sort_order=req.arg("sortOrder"))
     return paginate(backend, req, items)
 
 
+def list_availability_domains(backend: SimBackend, req: Request) -> Response:
+    # not paginated in OCI
+    return _ok(backend.identity.list_availability_domains(req.region or "", req.arg("compartmentId")))
+
+
 def list_policies(backend: SimBackend, req: Request) -> Response:
-    items = backend.list_policies(req.arg("compartmentId"), name=req.arg("name"),
+    items = backend.identity.list_policies(req.arg("compartmentId"), name=req.arg("name"),
                                   lifecycle_state=req.arg("lifecycleState"),
                                   sort_by=req.arg("sortBy"), sort_order=req.arg("sortOrder"))
     return paginate(backend, req, items)
@@ -156,7 +161,7 @@ def list_policies(backend: SimBackend, req: Request) -> Response:
 
 # -------------------------------------------------------------------------------- block storage
 def list_boot_volume_backups(backend: SimBackend, req: Request) -> Response:
-    items = backend.list_boot_volume_backups(
+    items = backend.blockstorage.list_boot_volume_backups(
         req.region or "", req.arg("compartmentId"), boot_volume_id=req.arg("bootVolumeId"),
         display_name=req.arg("displayName"),
         source_boot_volume_backup_id=req.arg("sourceBootVolumeBackupId"),
@@ -165,11 +170,11 @@ def list_boot_volume_backups(backend: SimBackend, req: Request) -> Response:
 
 
 def get_boot_volume_backup(backend: SimBackend, req: Request) -> Response:
-    return _ok(backend.get_boot_volume_backup(req.region or "", req.params["id"]), etag=True)
+    return _ok(backend.blockstorage.get_boot_volume_backup(req.region or "", req.params["id"]), etag=True)
 
 
 def copy_boot_volume_backup(backend: SimBackend, req: Request) -> Response:
-    copy, destination = backend.copy_boot_volume_backup(
+    copy, destination = backend.copies.copy_boot_volume_backup(
         req.region or "", req.params["id"], req.json(), retry_token=req.headers.get("opc-retry-token"))
     resp = _ok(copy, etag=True)
     work_id = "ocid1.coreservicesworkrequest.oc1.{}.{}".format(
@@ -178,37 +183,97 @@ def copy_boot_volume_backup(backend: SimBackend, req: Request) -> Response:
     return resp
 
 
+def change_boot_volume_backup_compartment(backend: SimBackend, req: Request) -> Response:
+    backend.blockstorage.change_boot_volume_backup_compartment(req.region or "", req.params["id"], req.json())
+    return Response(200)
+
+
 def list_boot_volumes(backend: SimBackend, req: Request) -> Response:
-    items = backend.list_boot_volumes(req.region or "", req.arg("compartmentId"),
+    items = backend.blockstorage.list_boot_volumes(req.region or "", req.arg("compartmentId"),
                                       availability_domain=req.arg("availabilityDomain"),
                                       volume_group_id=req.arg("volumeGroupId"))
     return paginate(backend, req, items)
 
 
 def get_boot_volume(backend: SimBackend, req: Request) -> Response:
-    return _ok(backend.get_boot_volume(req.region or "", req.params["id"]), etag=True)
+    return _ok(backend.blockstorage.get_boot_volume(req.region or "", req.params["id"]), etag=True)
 
 
 def list_volume_backup_policies(backend: SimBackend, req: Request) -> Response:
-    return paginate(backend, req, backend.list_volume_backup_policies(req.region or "", req.arg("compartmentId")))
+    return paginate(backend, req, backend.blockstorage.list_volume_backup_policies(req.region or "", req.arg("compartmentId")))
 
 
 def get_volume_backup_policy(backend: SimBackend, req: Request) -> Response:
-    return _ok(backend.get_volume_backup_policy(req.region or "", req.params["id"]), etag=True)
+    return _ok(backend.blockstorage.get_volume_backup_policy(req.region or "", req.params["id"]), etag=True)
 
 
 def get_volume_backup_policy_asset_assignment(backend: SimBackend, req: Request) -> Response:
-    items = backend.get_volume_backup_policy_asset_assignment(req.region or "", req.arg("assetId"))
+    items = backend.blockstorage.get_volume_backup_policy_asset_assignment(req.region or "", req.arg("assetId"))
     return paginate(backend, req, items)
+
+
+# -------------------------------------------------------------------------------- volume groups
+def list_volume_groups(backend: SimBackend, req: Request) -> Response:
+    items = backend.volume_groups.list_volume_groups(
+        req.region or "", req.arg("compartmentId"), availability_domain=req.arg("availabilityDomain"),
+        display_name=req.arg("displayName"), lifecycle_state=req.arg("lifecycleState"),
+        sort_by=req.arg("sortBy"), sort_order=req.arg("sortOrder"))
+    return paginate(backend, req, items)
+
+
+def get_volume_group(backend: SimBackend, req: Request) -> Response:
+    return _ok(backend.volume_groups.get_volume_group(req.region or "", req.params["id"]), etag=True)
+
+
+def list_volume_group_backups(backend: SimBackend, req: Request) -> Response:
+    items = backend.volume_groups.list_volume_group_backups(
+        req.region or "", req.arg("compartmentId"), volume_group_id=req.arg("volumeGroupId"),
+        display_name=req.arg("displayName"), sort_by=req.arg("sortBy"), sort_order=req.arg("sortOrder"))
+    return paginate(backend, req, items)
+
+
+def get_volume_group_backup(backend: SimBackend, req: Request) -> Response:
+    return _ok(backend.volume_groups.get_volume_group_backup(req.region or "", req.params["id"]), etag=True)
+
+
+def copy_volume_group_backup(backend: SimBackend, req: Request) -> Response:
+    copy, _ = backend.copies.copy_volume_group_backup(
+        req.region or "", req.params["id"], req.json(), retry_token=req.headers.get("opc-retry-token"))
+    return _ok(copy, etag=True)
+
+
+# ------------------------------------------------------------------------------------- replicas
+def list_boot_volume_replicas(backend: SimBackend, req: Request) -> Response:
+    items = backend.replicas.list_boot_volume_replicas(
+        req.region or "", availability_domain=req.arg("availabilityDomain"), compartment_id=req.arg("compartmentId"),
+        volume_group_replica_id=req.arg("volumeGroupReplicaId"), display_name=req.arg("displayName"),
+        lifecycle_state=req.arg("lifecycleState"), sort_by=req.arg("sortBy"), sort_order=req.arg("sortOrder"))
+    return paginate(backend, req, items)
+
+
+def get_boot_volume_replica(backend: SimBackend, req: Request) -> Response:
+    return _ok(backend.replicas.get_boot_volume_replica(req.region or "", req.params["id"]), etag=True)
+
+
+def list_volume_group_replicas(backend: SimBackend, req: Request) -> Response:
+    items = backend.replicas.list_volume_group_replicas(
+        req.region or "", availability_domain=req.arg("availabilityDomain"), compartment_id=req.arg("compartmentId"),
+        display_name=req.arg("displayName"), lifecycle_state=req.arg("lifecycleState"),
+        sort_by=req.arg("sortBy"), sort_order=req.arg("sortOrder"))
+    return paginate(backend, req, items)
+
+
+def get_volume_group_replica(backend: SimBackend, req: Request) -> Response:
+    return _ok(backend.replicas.get_volume_group_replica(req.region or "", req.params["id"]), etag=True)
 
 
 # -------------------------------------------------------------------------------------- compute
 def get_image(backend: SimBackend, req: Request) -> Response:
-    return _ok(backend.get_image(req.region or "", req.params["id"]), etag=True)
+    return _ok(backend.compute.get_image(req.region or "", req.params["id"]), etag=True)
 
 
 def list_images(backend: SimBackend, req: Request) -> Response:
-    items = backend.list_images(
+    items = backend.compute.list_images(
         req.region or "", req.arg("compartmentId"), display_name=req.arg("displayName"),
         operating_system=req.arg("operatingSystem"), operating_system_version=req.arg("operatingSystemVersion"),
         lifecycle_state=req.arg("lifecycleState"), sort_by=req.arg("sortBy"), sort_order=req.arg("sortOrder"))
@@ -218,7 +283,7 @@ def list_images(backend: SimBackend, req: Request) -> Response:
 # ---------------------------------------------------------------------------------- marketplace
 def list_listings(backend: SimBackend, req: Request) -> Response:
     backend.region(req.region or "")
-    items = backend.list_listings(image_id=req.arg("imageId"), listing_id=req.arg("listingId"),
+    items = backend.marketplace.list_listings(image_id=req.arg("imageId"), listing_id=req.arg("listingId"),
                                   name=req.arg("name"))
     return paginate(backend, req, items)
 
@@ -230,7 +295,7 @@ def search_resources(backend: SimBackend, req: Request) -> Response:
         raise MissingParameter("The request body must be a SearchDetails JSON object.")
     if details.get("type") != "Structured":
         raise InvalidParameter(f"The fake supports only Structured search, got type {details.get('type')!r}.")
-    items = backend.search_resources(req.region or "", details.get("query"))
+    items = backend.search.search_resources(req.region or "", details.get("query"))
     return paginate(backend, req, items, wrap="items")
 
 
@@ -259,7 +324,18 @@ def admin_load(backend: SimBackend, req: Request) -> Response:
 
 
 def admin_clock(backend: SimBackend, req: Request) -> Response:
-    return _ok({"now": format_time(backend.clock.now)})
+    with backend.lock:
+        return _ok({"now": format_time(backend.clock.now), "rate": backend.clock.rate})
+
+
+def admin_clock_rate(backend: SimBackend, req: Request) -> Response:
+    body = _admin_json(req)
+    try:
+        rate = float(body["rate"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidParameter('Body must be {"rate": <number >= 0>} (0 freezes the clock, 1 is real time).') from exc
+    backend.set_clock_rate(rate)
+    return admin_clock(backend, req)
 
 
 def admin_clock_advance(backend: SimBackend, req: Request) -> Response:
@@ -299,5 +375,11 @@ def admin_set_knobs(backend: SimBackend, req: Request) -> Response:
 def admin_subscribe_region(backend: SimBackend, req: Request) -> Response:
     body = _admin_json(req)
     if not body.get("regionName"):
-        raise MissingParameter('Body must be {"regionName": "...", "regionKey": "..." (optional)}.')
-    return _ok(backend.subscribe_region(body["regionName"], body.get("regionKey")))
+        raise MissingParameter('Body must be {"regionName": "...", "regionKey", "status": READY|IN_PROGRESS, '
+                               '"readyAt" (all optional)}.')
+    return _ok(backend.subscribe_region(body["regionName"], body.get("regionKey"),
+                                        status=body.get("status") or "READY", ready_at=body.get("readyAt")))
+
+
+def admin_ready_region(backend: SimBackend, req: Request) -> Response:
+    return _ok(backend.ready_region(req.params["region"]))

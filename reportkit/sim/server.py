@@ -1,7 +1,8 @@
 """The fake OCI API as a threaded HTTP server on 127.0.0.1 (moto's server mode).
 
-Each request goes: route -> (API only) region up? -> signed? -> region subscribed? -> rate limit ->
-injected error -> latency -> handler -> log. Everything stateful lives in the :class:`SimBackend`.
+Each request goes: route -> (API only) region up? -> signed? -> region subscribed and READY? -> rate
+limit -> injected error -> latency -> handler -> log. Every response carries ``opc-sim-time``, the
+fake's simulated time when it answered. Everything stateful lives in the :class:`SimBackend`.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import socketserver
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -24,12 +26,16 @@ from reportkit.sim.exceptions import (
     SimError,
     TooManyRequests,
 )
-from reportkit.sim.models import Knobs, SimBackend, WireDict, format_time
+from reportkit.sim.faults import Knobs
+from reportkit.sim.models import SimBackend, WireDict, format_time
 from reportkit.sim.responses import Request, Response
 
 log = logging.getLogger(__name__)
 
 _SIGNATURE_FIELD = re.compile(r'(\w+)="([^"]*)"')
+
+#: response header with the fake's simulated time (RFC3339), so a client can stamp what it read
+SIM_TIME_HEADER = "opc-sim-time"
 
 
 def check_signature(headers: dict[str, str]) -> None:
@@ -114,14 +120,15 @@ class _Handler(BaseHTTPRequestHandler):
         code = resp.body.get("code") if resp.status >= 400 and isinstance(resp.body, dict) else None
         backend.record(region=region, method=self.command, path=self.path, operation=req.operation,
                        status=resp.status, code=code, opcRequestId=request_id, throttled=throttled)
-        self._send(resp, request_id)
+        self._send(resp, request_id, format_time(backend.now()))
 
-    def _send(self, resp: Response, request_id: str) -> None:
+    def _send(self, resp: Response, request_id: str, sim_time: str) -> None:
         payload = resp.payload()
         self.send_response(resp.status)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(payload)))
         self.send_header("opc-request-id", request_id)
+        self.send_header(SIM_TIME_HEADER, sim_time)
         for name, value in resp.headers.items():
             self.send_header(name, value)
         self.end_headers()
@@ -149,11 +156,14 @@ class SimServer:
     ``endpoint_template`` is ``http://127.0.0.1:PORT/{region}``: give a client
     ``service_endpoint=sim.endpoint("uk-london-1")`` and the SDK appends the API version.
     The control methods (``reset``, ``load``, ``advance``, ``requests``, ``set_knobs``...) act on
-    the same state as the ``/_sim/...`` admin endpoints.
+    the same state as the ``/_sim/...`` admin endpoints. ``clock_rate`` runs the simulated clock at
+    that many times real time (0, the default, freezes it); ``time_source`` is the real clock
+    (seconds, monotonic), injectable so tests never sleep.
     """
 
-    def __init__(self, document: WireDict | None = None, *, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.backend = SimBackend(document)
+    def __init__(self, document: WireDict | None = None, *, host: str = "127.0.0.1", port: int = 0,
+                 clock_rate: float = 0.0, time_source: Callable[[], float] = time.monotonic) -> None:
+        self.backend = SimBackend(document, clock_rate=clock_rate, time_source=time_source)
         self._address = (host, port)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -224,8 +234,12 @@ class SimServer:
             return format_time(self.backend.clock.advance(seconds))
 
     def now(self) -> str:
-        with self.backend.lock:
-            return format_time(self.backend.clock.now)
+        """The simulated time now (RFC3339)."""
+        return format_time(self.backend.now())
+
+    def set_clock_rate(self, rate: float) -> float:
+        """Run the simulated clock at ``rate``x real time from now on (0 freezes it); return the rate."""
+        return self.backend.set_clock_rate(rate)
 
     def requests(self, since: int = 0) -> list[dict[str, Any]]:
         """The request log from index ``since`` (dicts: index, time, simTime, region, method, path,
@@ -236,18 +250,24 @@ class SimServer:
         self.backend.clear_requests()
 
     def set_knobs(self, **changes: Any) -> Knobs:
-        """Set fault knobs (see :class:`reportkit.sim.models.Knobs`); return the knobs in force."""
+        """Set fault knobs (see :class:`reportkit.sim.faults.Knobs`); return the knobs in force."""
         return self.backend.set_knobs(**changes)
 
     @property
     def knobs(self) -> Knobs:
         return self.backend.knobs
 
-    def subscribe_region(self, region_name: str, region_key: str | None = None) -> WireDict:
-        """Make a region appear in ListRegionSubscriptions mid-run."""
-        return self.backend.subscribe_region(region_name, region_key)
+    def subscribe_region(self, region_name: str, region_key: str | None = None, *, status: str = "READY",
+                         ready_at: str | None = None) -> WireDict:
+        """Make a region appear in ListRegionSubscriptions mid-run (``status`` IN_PROGRESS: every call
+        there answers 401 until :meth:`ready_region` or the clock reaches ``ready_at``)."""
+        return self.backend.subscribe_region(region_name, region_key, status=status, ready_at=ready_at)
+
+    def ready_region(self, region_name: str) -> WireDict:
+        """Complete a region's IN_PROGRESS subscription now."""
+        return self.backend.ready_region(region_name)
 
 
-def serve(document: WireDict | None = None, *, port: int = 0) -> SimServer:
+def serve(document: WireDict | None = None, *, port: int = 0, clock_rate: float = 0.0) -> SimServer:
     """Start a fake OCI API on 127.0.0.1 serving ``document``; return the running :class:`SimServer`."""
-    return SimServer(document, port=port).start()
+    return SimServer(document, port=port, clock_rate=clock_rate).start()

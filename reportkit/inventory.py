@@ -62,6 +62,12 @@ class Inventory:
     regions: pd.DataFrame
     iam_policies: pd.DataFrame
     errors: pd.DataFrame
+    volume_groups: pd.DataFrame
+    volume_group_members: pd.DataFrame
+    volume_group_backups: pd.DataFrame
+    volume_group_backup_members: pd.DataFrame
+    boot_volume_replicas: pd.DataFrame
+    volume_group_replicas: pd.DataFrame
 
     def __post_init__(self) -> None:
         for name, table in INVENTORY_TABLES.items():

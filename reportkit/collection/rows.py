@@ -25,6 +25,7 @@ from reportkit.schema import (
     IMAGES,
     POLICY_ASSIGNMENTS,
     REGIONS,
+    AssetType,
     BackupState,
     Table,
 )
@@ -103,6 +104,7 @@ def backup_policy_row(item: Wire, region: str) -> tuple:
 def assignment_row(item: Wire, region: str) -> tuple:
     """One ``policy_assignments`` row."""
     return POLICY_ASSIGNMENTS.row(assignment_id=item.get("id"), region=region, asset_id=item.get("assetId"),
+                                  asset_type=AssetType.BOOT_VOLUME.value,
                                   policy_id=item.get("policyId"), time_created=item.get("timeCreated"))
 
 

@@ -194,4 +194,6 @@ def run_collection(auth: AuthContext, options: CollectOptions, parameters: dict[
     tables["compartments"] = INVENTORY_TABLES["compartments"].coerce(
         [row for row in tree.rows() if row["compartment_id"] in chosen_ids])
     tables["regions"] = R.frame(INVENTORY_TABLES["regions"], R.region_rows(subs, set(chosen)))
+    # tables this collector does not read yet are empty (volume groups, replicas: issue 13)
+    tables.update({name: table.empty() for name, table in INVENTORY_TABLES.items() if name not in tables})
     return Inventory(metadata=meta, **tables)

@@ -40,8 +40,16 @@ from reportkit.schema.inventory import (
     IAM_POLICIES,
     IMAGES,
     INVENTORY_TABLES,
+    LATER_TABLES,
     POLICY_ASSIGNMENTS,
     REGIONS,
+    BOOT_VOLUME_REPLICAS,
+    VOLUME_GROUP_BACKUP_MEMBERS,
+    VOLUME_GROUP_BACKUPS,
+    VOLUME_GROUP_MEMBERS,
+    VOLUME_GROUP_REPLICAS,
+    VOLUME_GROUPS,
+    AssetType,
     BackupState,
 )
 from reportkit.schema.plan import PLAN_ENTRIES, PLAN_SKIPPED, Encryption, PlanStatus
@@ -66,5 +74,6 @@ __all__ = [
     "IAM_POLICIES", "IMAGES", "INT", "INVENTORY_TABLES", "OBJECT", "PLAN_ENTRIES", "PLAN_SKIPPED",
     "POLICY_ASSIGNMENTS", "REGIONS", "STRING", "TIMESTAMP", "BackupState", "Column", "Control", "CopyOutcome",
     "CopyStatus", "CoverageStatus", "Encryption", "ImageClass", "PlanStatus", "Protection", "Role", "Severity",
-    "Table", "data_dictionary", "enum_values",
+    "Table", "data_dictionary", "enum_values", "LATER_TABLES", "BOOT_VOLUME_REPLICAS", "VOLUME_GROUP_BACKUP_MEMBERS",
+    "VOLUME_GROUP_BACKUPS", "VOLUME_GROUP_MEMBERS", "VOLUME_GROUP_REPLICAS", "VOLUME_GROUPS", "AssetType",
 ]

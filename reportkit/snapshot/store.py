@@ -13,6 +13,8 @@ ignores. An existing snapshot is never overwritten (a ``-2``, ``-3``... suffix k
 """
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 import json
 import os
@@ -26,7 +28,7 @@ import pandas as pd
 from reportkit._io import fsync_dir, publish_folder, stage_folder, write_bytes
 from reportkit.errors import SchemaError, SnapshotError
 from reportkit.inventory import CollectionMetadata, Inventory
-from reportkit.schema import CATEGORY, INVENTORY_TABLES
+from reportkit.schema import CATEGORY, INVENTORY_TABLES, LATER_TABLES
 from reportkit.snapshot.catalog import MANIFEST, SNAPSHOT_SCHEMA_VERSION, read_manifest, resolve_snapshot, snapshot_root
 
 _RUN_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -113,12 +115,17 @@ def load_snapshot(path: str | os.PathLike[str] = "latest", *, root: str | os.Pat
     """
     folder = resolve_snapshot(path, root=root, tenancy=tenancy)
     manifest = read_manifest(folder / MANIFEST)
-    frames = {name: _table_of(folder, manifest, name) for name in INVENTORY_TABLES}
+    # a snapshot written before a table existed loads it empty; its metadata says so (never silently)
+    absent = sorted(name for name in LATER_TABLES if name not in manifest.get("files", {}))
+    frames = {name: INVENTORY_TABLES[name].empty() if name in absent else _table_of(folder, manifest, name)
+              for name in INVENTORY_TABLES}
     try:
         meta = CollectionMetadata.from_dict(manifest["metadata"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise SnapshotError(f"{folder / MANIFEST}: the collection metadata is incomplete or malformed "
                             f"({type(exc).__name__}: {exc})") from None
+    if absent:
+        meta = dataclasses.replace(meta, parameters={**meta.parameters, "tables_not_collected": absent})
     return Inventory(metadata=meta, **frames)
 
 

@@ -1,4 +1,4 @@
-"""Which permissions a verb grants on a resource type, for the boot volume backup copy question.
+"""Which permissions a verb grants on a resource type: boot volume backup copies and Vault keys.
 
 Sources (see docs/iam.md and the facts document):
 - verbs are cumulative, inspect < read < use < manage (Oracle policy reference, "Verbs");
@@ -8,7 +8,12 @@ Sources (see docs/iam.md and the facts document):
   VOLUME_BACKUP_COPY ("Copying a Boot Volume Backup Between Regions" and "Common Policies" say the
   family does not include the copy permission, overriding the general "equivalent to" sentence);
 - ``all-resources`` is taken to include every permission, COPY included. That is **not documented**
-  and is reported as an uncertainty by the evaluator (:data:`UNCERTAIN_RESOURCE_TYPES`).
+  for COPY and is reported as an uncertainty by the evaluator (:data:`UNCERTAIN_GRANTS`);
+- ``vaults``, ``keys`` and ``key-delegate`` per-verb permissions ("Details for the Vault Service",
+  https://docs.oracle.com/iaas/Content/Identity/Reference/keypolicyreference.htm): ``use keys`` adds
+  KEY_ENCRYPT and KEY_DECRYPT, the cryptographic operations a service needs on a key;
+- ``key-family`` (vaults + keys + key-delegate) appears only on an older, translated copy of that
+  page: modelled, and every grant through it is reported as an assumption.
 
 Only the permissions that matter here are modelled. Any other resource type grants none of them.
 """
@@ -59,20 +64,56 @@ VOLUME_FAMILY_EXCLUDED: frozenset[str] = frozenset({BOOT_VOLUME_BACKUP_COPY, "VO
 VOLUME_FAMILY = {verb: (BOOT_VOLUME_BACKUPS[verb] | VOLUME_BACKUPS[verb]) - VOLUME_FAMILY_EXCLUDED
                  for verb in VERBS}
 
-ALL_RESOURCES = {verb: BOOT_VOLUME_BACKUPS[verb] | VOLUME_BACKUPS[verb] for verb in VERBS}
+KEY_READ = "KEY_READ"
+KEY_ENCRYPT = "KEY_ENCRYPT"
+KEY_DECRYPT = "KEY_DECRYPT"
+# What a service needs to "perform cryptographic operations" with a key (the copy page), which is
+# what Oracle's sample grants with `use keys` (Common Policies, "services-use-key").
+KEY_CRYPTO_PERMISSIONS: tuple[str, ...] = (KEY_ENCRYPT, KEY_DECRYPT)
+
+VAULTS = _cumulative({
+    "inspect": ("VAULT_INSPECT",),
+    "read": ("VAULT_READ",),
+    "use": ("VAULT_CREATE_KEY", "VAULT_IMPORT_KEY", "VAULT_CREATE_SECRET"),
+    "manage": ("VAULT_CREATE", "VAULT_UPDATE", "VAULT_DELETE", "VAULT_MOVE", "VAULT_BACKUP", "VAULT_RESTORE",
+               "VAULT_REPLICATE"),
+})
+
+KEYS = _cumulative({
+    "inspect": ("KEY_INSPECT",),
+    "read": (KEY_READ,),
+    "use": (KEY_ENCRYPT, KEY_DECRYPT, "KEY_EXPORT", "KEY_SIGN", "KEY_VERIFY"),
+    "manage": ("KEY_CREATE", "KEY_UPDATE", "KEY_ROTATE", "KEY_DELETE", "KEY_MOVE", "KEY_IMPORT", "KEY_BACKUP",
+               "KEY_RESTORE"),
+})
+
+# key-delegate has only a `use` row (KEY_ASSOCIATE, KEY_DISASSOCIATE); manage includes use.
+KEY_DELEGATE = _cumulative({"use": ("KEY_ASSOCIATE", "KEY_DISASSOCIATE")})
+
+KEY_FAMILY = {verb: VAULTS[verb] | KEYS[verb] | KEY_DELEGATE[verb] for verb in VERBS}
+
+ALL_RESOURCES = {verb: BOOT_VOLUME_BACKUPS[verb] | VOLUME_BACKUPS[verb] | KEY_FAMILY[verb] for verb in VERBS}
 
 RESOURCE_TYPES: dict[str, dict[str, frozenset[str]]] = {
     "boot-volume-backups": BOOT_VOLUME_BACKUPS,
     "volume-backups": VOLUME_BACKUPS,
     "volume-family": VOLUME_FAMILY,
+    "vaults": VAULTS,
+    "keys": KEYS,
+    "key-delegate": KEY_DELEGATE,
+    "key-family": KEY_FAMILY,
     "all-resources": ALL_RESOURCES,
 }
 
-# (resource type, permission) pairs whose inclusion is an assumption, not a documented fact.
-UNCERTAIN_GRANTS: frozenset[tuple[str, str]] = frozenset({
-    ("all-resources", BOOT_VOLUME_BACKUP_COPY),
-    ("all-resources", "VOLUME_BACKUP_COPY"),
-})
+# (resource type, permission) pairs whose inclusion is an assumption, not a documented fact, and why.
+_COPY_NOTE = "{rt} is assumed to include {perm} (undocumented; volume-family does not)."
+_KEY_FAMILY_NOTE = ("{rt} is assumed to be vaults + keys + key-delegate and so to include {perm} (only an older, "
+                    "translated Oracle page documents key-family).")
+UNCERTAIN_GRANTS: dict[tuple[str, str], str] = {
+    ("all-resources", BOOT_VOLUME_BACKUP_COPY): _COPY_NOTE,
+    ("all-resources", "VOLUME_BACKUP_COPY"): _COPY_NOTE,
+    **{("key-family", perm): _KEY_FAMILY_NOTE for verb in VERBS for perm in KEY_FAMILY[verb]},
+}
 
 
 def permissions_for(verb: str, resource_type: str) -> frozenset[str]:
@@ -87,5 +128,14 @@ def permissions_for(verb: str, resource_type: str) -> frozenset[str]:
 
 
 def is_uncertain_grant(resource_type: str | None, permission: str) -> bool:
-    """True when ``resource_type`` is only *assumed* to include ``permission`` (all-resources + COPY)."""
-    return resource_type is not None and (resource_type.lower(), permission) in UNCERTAIN_GRANTS
+    """True when ``resource_type`` is only *assumed* to include ``permission`` (all-resources + COPY,
+    key-family)."""
+    return uncertain_grant_note(resource_type, permission) is not None
+
+
+def uncertain_grant_note(resource_type: str | None, permission: str) -> str | None:
+    """The assumption a grant of ``permission`` through ``resource_type`` rests on, or None when documented."""
+    if resource_type is None:
+        return None
+    note = UNCERTAIN_GRANTS.get((resource_type.lower(), permission))
+    return note.format(rt=resource_type.lower(), perm=permission) if note else None

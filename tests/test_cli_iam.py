@@ -152,3 +152,39 @@ def test_matrix_csv_neutralises_group_names_a_spreadsheet_would_run(tmp_path, ca
     main(["iam", "matrix", "--all-groups", "--policies", str(policies), "--regions", "lhr,fra", "--csv", str(out)])
     text = out.read_text()
     assert "'=cmd/calc" in text and "\n=cmd" not in text
+
+
+# --- --service: may a service use a Vault key? ----------------------------------------------------
+KEY = "ocid1.key.oc1.eu-frankfurt-1.aaaaaaaafrakey"
+
+
+def test_check_service_without_the_grant_exits_1_and_prints_the_fix(tmp_path, capsys):
+    policies = _write(tmp_path, "p.txt", [*ex.VOLUME_ADMINS, ex.VOLUME_ADMINS_COPY_STATEMENT])
+    code = main(["iam", "check", "--service", "blockstorage", "--key", KEY, "--compartment", "Security",
+                 "--policies", policies])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "Service blockstorage MAY NOT use Vault key" in out and "region eu-frankfurt-1" in out
+    assert "[missing] KEY_ENCRYPT" in out and "[missing] KEY_DECRYPT" in out
+    assert f"  Allow service blockstorage to use keys in compartment Security where target.key.id = '{KEY}'" in out
+
+
+def test_check_service_with_oracles_sample_exits_0(tmp_path, capsys):
+    policies = _write(tmp_path, "p.txt", [ex.services_use_key("eu-frankfurt-1", KEY)])
+    assert main(["iam", "check", "--service", "blockstorage", "--key", KEY, "--compartment", "ABC",
+                 "--region", "fra", "--policies", policies]) == 0
+    assert "MAY use" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--service", "blockstorage"], "needs --key"),
+    (["--service", "blockstorage", "--key", KEY, "--from", "lhr"], "does not take --from"),
+    (["--group", "G", "--from", "lhr"], "needs --from and --to"),
+    (["--group", "G", "--from", "lhr", "--to", "fra", "--key", KEY], "does not take --key"),
+    (["--service", "blockstorage", "--key", KEY, "--region", "mars"], "unknown region 'mars'"),
+])
+def test_check_rejects_options_that_do_not_fit_the_question(tmp_path, capsys, argv, message):
+    policies = _write(tmp_path, "p.txt", ["Allow service blockstorage to use keys in tenancy"])
+    assert main(["iam", "check", *argv, "--policies", policies]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err

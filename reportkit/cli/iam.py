@@ -1,4 +1,4 @@
-"""`reportkit iam check|matrix`: can a group copy boot volume backups between regions?"""
+"""`reportkit iam check|matrix`: can a group copy boot volume backups between regions? May a service use a key?"""
 from __future__ import annotations
 
 import argparse
@@ -10,30 +10,39 @@ from reportkit.errors import InputError
 
 _HELP = """\
 Evaluate IAM policy statements for the cross-region copy of boot volume backups: READ and COPY in
-the source region, CREATE in the destination region. Policies come from a snapshot (default: the
-newest) or from --policies FILE: a text file with one statement a line, or the JSON that
-`oci iam policy list --compartment-id ... --all` prints.
+the source region, CREATE in the destination region. With --service, evaluate instead whether a
+service may perform cryptographic operations (KEY_ENCRYPT, KEY_DECRYPT) with a Vault key: the
+Block Volume service (blockstorage) needs that on the destination key of a Vault-encrypted copy.
+Policies come from a snapshot (default: the newest) or from --policies FILE: a text file with one
+statement a line, or the JSON that `oci iam policy list --compartment-id ... --all` prints.
 
 examples:
   reportkit iam check --group VolumeAdmins --from lhr --to fra --policies policies.txt
   reportkit iam check --group 'Default/Copiers' --from uk-london-1 --to eu-frankfurt-1 --compartment Prod:Team1
+  reportkit iam check --service blockstorage --key ocid1.key.oc1.eu-frankfurt-1.xxx --compartment Security
   reportkit iam matrix --group MyTestGroup --regions lhr,fra,iad,phx --policies policies.json --csv matrix.csv
   reportkit iam matrix --all-groups --snapshot latest --csv matrices.csv
 
-exit status: 0 when the copy is allowed (matrix: every cross-region pair), 1 when not or when a
-malformed statement or unknown condition variable leaves the answer unknown, 2 on bad input.
+exit status: 0 when the copy (or the service's use of the key) is allowed (matrix: every
+cross-region pair), 1 when not or when a malformed statement or unknown condition variable leaves
+the answer unknown, 2 on bad input.
 """
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("iam", help="can a group copy boot volume backups from region S to T? (IAM)",
+    parser = subparsers.add_parser("iam", help="IAM: can a group copy backups from region S to T? may a service use a Vault key?",
                                    description=_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="iam_command", metavar="{check,matrix}")
-    check = commands.add_parser("check", help="one source and destination region: the verdict and why",
+    check = commands.add_parser("check", help="one copy (--group, --from, --to) or one key (--service, --key): the verdict and why",
                                 description=_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    check.add_argument("--group", required=True, help="group name, Domain/Name, or group OCID")
-    check.add_argument("--from", dest="source", required=True, help="source region key or name (lhr, uk-london-1)")
-    check.add_argument("--to", dest="destination", required=True, help="destination region key or name")
+    who = check.add_mutually_exclusive_group(required=True)
+    who.add_argument("--group", help="group name, Domain/Name, or group OCID (the copy question)")
+    who.add_argument("--service", help="service principal name, e.g. blockstorage (the key question; needs --key)")
+    check.add_argument("--from", dest="source", help="with --group: source region key or name (lhr, uk-london-1)")
+    check.add_argument("--to", dest="destination", help="with --group: destination region key or name")
+    check.add_argument("--key", help="with --service: the Vault key OCID; --compartment is then the key's compartment")
+    check.add_argument("--region", help="with --service: the key's region (default: read from the key OCID)")
+    check.add_argument("--vault", help="with --service: the key's vault OCID (for target.vault.id conditions)")
     _common(check)
     check.set_defaults(func=run_check)
     matrix = commands.add_parser("matrix", help="every source x destination region: allowed/denied/unknown",
@@ -71,19 +80,41 @@ def _load(args: argparse.Namespace) -> tuple[Any, Any, list[str]]:
     return inventory.iam_policies, inventory.compartments, regions
 
 
-def run_check(args: argparse.Namespace) -> int:
-    from reportkit.iam import CheckStatus, IamStatus, can_copy, suggest_fix
+def _check_arguments(args: argparse.Namespace) -> None:
+    """The options each question needs (argparse cannot say "required with --group")."""
+    if args.group is not None:
+        wrong = [flag for flag, value in (("--key", args.key), ("--region", args.region), ("--vault", args.vault))
+                 if value is not None]
+        if args.source is None or args.destination is None or wrong:
+            raise InputError("iam check --group needs --from and --to" +
+                             (f" and does not take {', '.join(wrong)}" if wrong else ""))
+    else:
+        wrong = [flag for flag, value in (("--from", args.source), ("--to", args.destination)) if value is not None]
+        if not args.key or wrong:
+            raise InputError("iam check --service needs --key KEY_OCID" +
+                             (f" and does not take {', '.join(wrong)}" if wrong else ""))
 
+
+def run_check(args: argparse.Namespace) -> int:
+    from reportkit.iam import CheckStatus, IamStatus, can_copy, can_service_use_key, suggest_fix
+
+    _check_arguments(args)
     policies, compartments, _ = _load(args)
-    verdict = can_copy(policies, args.group, args.source, args.destination, args.compartment,
-                       compartments=compartments)
+    if args.group is not None:
+        verdict = can_copy(policies, args.group, args.source, args.destination, args.compartment,
+                           compartments=compartments)
+        what = "this copy"
+    else:
+        verdict = can_service_use_key(policies, args.service, key_id=args.key, key_compartment=args.compartment,
+                                      region=args.region, vault_id=args.vault, compartments=compartments)
+        what = f"the {args.service} service's use of this key"
     print(verdict.explain())
     fixes = suggest_fix(verdict)
     if fixes:
-        print("\nTo allow this copy, add:")
+        print(f"\nTo allow {what}, add:")
         print("\n".join(f"  {fix}" for fix in fixes))
     if any(c.status is CheckStatus.DENIED for c in verdict.checks):
-        print("\nA Deny statement blocks this copy: an Allow cannot override it; narrow or remove the Deny.")
+        print(f"\nA Deny statement blocks {what}: an Allow cannot override it; narrow or remove the Deny.")
     if verdict.status is IamStatus.UNKNOWN:
         print("\nThe answer is uncertain: fix the malformed statements or check the conditions named above.")
     return 0 if verdict.status is IamStatus.ALLOWED else 1

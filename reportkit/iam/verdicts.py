@@ -1,4 +1,5 @@
-"""What the IAM evaluator answers: the verdict of a copy, each permission check, and the statements behind them."""
+"""What the IAM evaluators answer: the verdict of a copy or of a service's use of a key, each permission
+check, and the statements behind them."""
 from __future__ import annotations
 
 import re
@@ -19,12 +20,39 @@ class CheckStatus(StrEnum):
 
 
 class IamStatus(StrEnum):
-    """The copy question's answer. ``unknown``: a malformed statement or an unknown variable could
-    have changed it."""
+    """A question's answer (a copy, a service using a key). ``unknown``: a malformed statement or an
+    unknown variable could have changed it."""
 
     ALLOWED = "allowed"
     DENIED = "denied"
     UNKNOWN = "unknown"
+
+
+def status_of(checks: tuple[PermissionCheck, ...]) -> IamStatus:
+    """Denied if one check is missing or denied; else unknown if one is unknown; else allowed."""
+    statuses = {c.status for c in checks}
+    if statuses & {CheckStatus.MISSING, CheckStatus.DENIED}:
+        return IamStatus.DENIED
+    if CheckStatus.UNKNOWN in statuses:
+        return IamStatus.UNKNOWN
+    return IamStatus.ALLOWED
+
+
+def _problem_lines(malformed: tuple[PolicyParseError, ...], out_of_scope: tuple[StatementRef, ...],
+                   checks: tuple[PermissionCheck, ...]) -> list[str]:
+    """The explanation's tail: malformed statements, cross-tenancy statements, assumptions."""
+    lines = []
+    if malformed:
+        lines.append("Malformed statements (they grant nothing until fixed):")
+        lines += [f"  - {e}" for e in malformed]
+    if out_of_scope:
+        lines.append("Cross-tenancy statements (Define/Endorse/Admit) are out of scope and were not evaluated:")
+        lines += [f"  - {s}" for s in out_of_scope]
+    notes = sorted({a for c in checks for a in c.assumptions})
+    if notes:
+        lines.append("Assumptions (not documented by Oracle; see docs/iam.md):")
+        lines += [f"  - {n}" for n in notes]
+    return lines
 
 
 @dataclass(frozen=True)
@@ -150,12 +178,7 @@ class CopyVerdict:
 
     @property
     def status(self) -> IamStatus:
-        statuses = {c.status for c in self.checks}
-        if statuses & {CheckStatus.MISSING, CheckStatus.DENIED}:
-            return IamStatus.DENIED
-        if CheckStatus.UNKNOWN in statuses:
-            return IamStatus.UNKNOWN
-        return IamStatus.ALLOWED
+        return status_of(self.checks)
 
     def check(self, permission: str) -> PermissionCheck:
         """The check for ``permission`` (e.g. ``BOOT_VOLUME_BACKUP_COPY``)."""
@@ -173,14 +196,46 @@ class CopyVerdict:
         lines = [f"Group {self.group.text} {answer} boot volume backups from {self.source} to "
                  f"{self.destination} in {where} (status: {self.status.value})."]
         lines += [f"  [{c.status.value}] {c.describe()}" for c in self.checks]
-        if self.malformed:
-            lines.append("Malformed statements (they grant nothing until fixed):")
-            lines += [f"  - {e}" for e in self.malformed]
-        if self.out_of_scope:
-            lines.append("Cross-tenancy statements (Define/Endorse/Admit) are out of scope and were not evaluated:")
-            lines += [f"  - {s}" for s in self.out_of_scope]
-        notes = sorted({a for c in self.checks for a in c.assumptions})
-        if notes:
-            lines.append("Assumptions (not documented by Oracle; see docs/iam.md):")
-            lines += [f"  - {n}" for n in notes]
-        return "\n".join(lines)
+        return "\n".join(lines + _problem_lines(self.malformed, self.out_of_scope, self.checks))
+
+
+@dataclass(frozen=True)
+class KeyUseVerdict:
+    """The answer to "may ``service`` perform cryptographic operations with this Vault key?" and why.
+
+    ``allowed`` is True only when KEY_ENCRYPT and KEY_DECRYPT are both granted by statements that
+    parsed and no Deny applies; ``status`` adds ``unknown`` as :class:`CopyVerdict` does.
+    """
+
+    service: str
+    key_id: str
+    key_compartment: str | None  # as asked (None = the root compartment)
+    vault_id: str | None
+    region: str | None  # the key's region name; None when neither given nor readable from the key OCID
+    checks: tuple[PermissionCheck, ...]
+    malformed: tuple[PolicyParseError, ...]
+    out_of_scope: tuple[StatementRef, ...]
+    region_restricted: bool
+    allowed: bool
+
+    @property
+    def status(self) -> IamStatus:
+        return status_of(self.checks)
+
+    def check(self, permission: str) -> PermissionCheck:
+        """The check for ``permission`` (``KEY_ENCRYPT`` or ``KEY_DECRYPT``)."""
+        return next(c for c in self.checks if c.permission == permission.upper())
+
+    def reasons(self) -> list[str]:
+        """Why the answer is not a plain yes: one line per check that is not granted."""
+        return [c.describe() for c in self.checks if c.status is not CheckStatus.GRANTED]
+
+    def explain(self) -> str:
+        """A human-readable verdict: the answer, each check with its statements, problems, assumptions."""
+        where = f"compartment {self.key_compartment}" if self.key_compartment else "the root compartment (tenancy)"
+        answer = {IamStatus.ALLOWED: "MAY use", IamStatus.DENIED: "MAY NOT use",
+                  IamStatus.UNKNOWN: "cannot be shown to use"}[self.status]
+        lines = [f"Service {self.service} {answer} Vault key {self.key_id} in {where}, region "
+                 f"{self.region or 'unknown'} (status: {self.status.value})."]
+        lines += [f"  [{c.status.value}] {c.describe()}" for c in self.checks]
+        return "\n".join(lines + _problem_lines(self.malformed, self.out_of_scope, self.checks))

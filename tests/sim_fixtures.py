@@ -323,3 +323,77 @@ def build_protection_tenancy() -> dict[str, Any]:
                            {"volumeReplicaId": ocid("blockvolumereplica", FRA, "dbdata"), "membershipState": "STABLE"}],
     }]}
     return copy.deepcopy(doc)
+
+
+# --------------------------------------------------------------------------------------------------
+# Restorability (issue 19): shapes per region and AD, image shape compatibility, vaults and keys in
+# every state the collector must tell apart (a separate document, so the tests above keep theirs)
+# --------------------------------------------------------------------------------------------------
+IAD_ADS = ["Uocm:US-ASHBURN-1-AD-1", "Uocm:US-ASHBURN-1-AD-2", "Uocm:US-ASHBURN-1-AD-3"]
+VAULT = {k: ocid("vault", r, k) for k, r in (("fra", FRA), ("iad_prod", IAD), ("iad_denied", IAD),
+                                              ("iad_secret", IAD), ("iad_deleted", IAD))}
+KEY = {k: ocid("key", r, k) for k, r in (("fra_disabled", FRA), ("fra_pending", FRA), ("iad_enabled", IAD),
+                                          ("iad_denied", IAD), ("iad_secret", IAD), ("iad_deleted", IAD))}
+E4, E5, A1, STD2 = "VM.Standard.E4.Flex", "VM.Standard.E5.Flex", "VM.Standard.A1.Flex", "VM.Standard2.1"
+
+
+def _shape(name: str, *ads: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"shape": name, "processorDescription": f"{name} processor", "ocpus": 1.0,
+                           "memoryInGBs": 16.0, "isFlexible": name.endswith(".Flex")}
+    if ads:
+        out["_availabilityDomains"] = list(ads)
+    return out
+
+
+def _vault(vault_id: str, name: str, compartment: str, state: str = "ACTIVE") -> dict[str, Any]:
+    return {"id": vault_id, "displayName": name, "compartmentId": compartment, "lifecycleState": state,
+            "vaultType": "DEFAULT", "timeCreated": "2026-01-01T00:00:00.000Z", "freeformTags": {}, "definedTags": {}}
+
+
+def _key(key_id: str, vault_id: str, name: str, state: str, compartment: str = PROD, **extra: Any) -> dict[str, Any]:
+    return {"id": key_id, "vaultId": vault_id, "displayName": name, "compartmentId": compartment,
+            "lifecycleState": state, "protectionMode": "HSM", "timeCreated": "2026-01-02T00:00:00.000Z",
+            "currentKeyVersion": f"{key_id}.v1", "keyShape": {"algorithm": "AES", "length": 32},
+            "freeformTags": {}, "definedTags": {}, **extra}
+
+
+def build_restorable_tenancy() -> dict[str, Any]:
+    """The fixture tenancy plus shapes, image shape compatibility, vaults and keys.
+
+    - London offers E4, E5 and standard2 everywhere; Frankfurt (one AD) only A1 and E5; Ashburn A1 in
+      every AD and E4 only in AD-2. The platform image is compatible with E4 and E5 (constraints
+      given), the custom image with E4 only: its copies launch in London and Ashburn, not Frankfurt.
+    - Frankfurt's vault holds the fixture's key (ENABLED, also in vaultKeys), a DISABLED and a
+      PENDING_DELETION key; Ashburn has an ENABLED key, a key in a vault whose keys the auditor may
+      not read (access.deniedVaults), one in a denied compartment, and one in a DELETED vault.
+    - The service policy: Block Volume may use the Frankfurt ENABLED key only.
+    """
+    doc = build_fixture_tenancy()
+    doc["availabilityDomains"] = {LHR: LHR_ADS, FRA: [FRA_AD], IAD: IAD_ADS}
+    doc["shapes"] = {LHR: [_shape(E4), _shape(E5), _shape(STD2)], FRA: [_shape(A1), _shape(E5)],
+                     IAD: [_shape(A1), _shape(E4, IAD_ADS[1])]}
+    constraints = {"ocpuConstraints": {"min": 1, "max": 64}, "memoryConstraints": {"minInGBs": 1, "maxInGBs": 1024}}
+    doc["imageShapeCompatibility"] = {LHR: [
+        {"imageId": IMG_PLATFORM, "shape": E4, **constraints}, {"imageId": IMG_PLATFORM, "shape": E5},
+        {"imageId": IMG_CUSTOM, "shape": E4}]}
+    doc["vaults"] = {
+        FRA: [_vault(VAULT["fra"], "fra-vault", PROD)],
+        IAD: [_vault(VAULT["iad_prod"], "iad-vault", PROD), _vault(VAULT["iad_denied"], "iad-hsm", PROD),
+              _vault(VAULT["iad_secret"], "hr-vault", SECRET),
+              _vault(VAULT["iad_deleted"], "old-vault", PROD, state="DELETED")]}
+    doc["keys"] = {
+        FRA: [_key(KEY_FRA, VAULT["fra"], "copies", "ENABLED"),
+              _key(KEY["fra_disabled"], VAULT["fra"], "disabled", "DISABLED"),
+              _key(KEY["fra_pending"], VAULT["fra"], "retiring", "PENDING_DELETION",
+                   timeOfDeletion="2026-11-20T00:00:00.000Z")],
+        IAD: [_key(KEY["iad_enabled"], VAULT["iad_prod"], "east", "ENABLED"),
+              _key(KEY["iad_denied"], VAULT["iad_denied"], "hsm", "ENABLED"),
+              _key(KEY["iad_secret"], VAULT["iad_secret"], "hr", "ENABLED", compartment=SECRET),
+              _key(KEY["iad_deleted"], VAULT["iad_deleted"], "old", "DELETED")]}
+    doc["access"]["deniedVaults"] = [VAULT["iad_denied"]]
+    doc["policies"].append(
+        {"id": "ocid1.policy.oc1..aaaaaaaakeys", "compartmentId": TENANCY, "name": "block-volume-keys",
+         "description": "the Block Volume service may use the copy key", "lifecycleState": "ACTIVE",
+         "timeCreated": "2026-01-01T00:00:00.000Z",
+         "statements": [f"Allow service blockstorage to use keys in compartment prod where target.key.id = '{KEY_FRA}'"]})
+    return copy.deepcopy(doc)

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 from sim_fixtures import (
-    BKP, BV, FRA, GONE, IAD, LHR, PROD, REP, VG, VGB, build_fixture_tenancy, build_protection_tenancy,
+    A1, BKP, BV, E4, FRA, GONE, IAD, IAD_ADS, IMG_CUSTOM, IMG_DELETED, IMG_PLATFORM, KEY, KEY_FRA, LHR, PROD, REP,
+    TENANCY, VAULT, VG, VGB, build_fixture_tenancy, build_protection_tenancy, build_restorable_tenancy,
 )
 
 from reportkit.errors import InputError
@@ -105,3 +106,62 @@ def test_ad_names_point_at_their_region():
     assert [ad_region(ad, subs) for ad in ("Uocm:LHR-AD-2", "Uocm:UK-LONDON-1-AD-1", "Uocm:US-ASHBURN-AD-1",
                                            "Uocm:EU-FRANKFURT-1-AD-3", "Uocm:PHX-AD-1")] == [
         LHR, LHR, IAD, FRA, None]
+
+
+# --- restorability sections (shapes, image shape compatibility, vaults, keys) ----------------------
+def _key(doc: dict, region: str, key_id: str) -> dict:
+    return next(k for k in doc["keys"][region] if k["id"] == key_id)
+
+
+BROKEN_RESTORABLE: dict[str, tuple[Callable[[dict], None], str]] = {
+    "shape without a name": (lambda doc: doc["shapes"][FRA].append({"ocpus": 1}), "needs a 'shape' name"),
+    "shape listed twice": (lambda doc: doc["shapes"][FRA].append({"shape": A1}), "once per region"),
+    "shape in another region's AD": (lambda doc: doc["shapes"][FRA][0].update(_availabilityDomains=[IAD_ADS[0]]),
+                                     "availability domains of eu-frankfurt-1"),
+    "shape with no AD at all": (lambda doc: doc["shapes"][FRA][0].update(_availabilityDomains=[]),
+                                "non-empty list"),
+    "shapes not objects": (lambda doc: doc["shapes"].update({FRA: ["VM.Standard.A1.Flex"]}), "must be an object"),
+    "entry without a shape": (lambda doc: doc["imageShapeCompatibility"][LHR].append({"imageId": IMG_PLATFORM}),
+                              "needs an 'imageId' and a 'shape'"),
+    "entry twice": (lambda doc: doc["imageShapeCompatibility"][LHR].append({"imageId": IMG_CUSTOM, "shape": E4}),
+                    "once per pair"),
+    "entry of an image of another region": (
+        lambda doc: doc["imageShapeCompatibility"].update({FRA: [{"imageId": IMG_PLATFORM, "shape": A1}]}),
+        "not in images.eu-frankfurt-1"),
+    "entry of a deleted image": (
+        lambda doc: doc["imageShapeCompatibility"][LHR].append({"imageId": IMG_DELETED, "shape": E4}),
+        "not in images.uk-london-1"),
+    "unknown key state": (lambda doc: _key(doc, FRA, KEY_FRA).update(lifecycleState="REVOKED"), "lifecycleState"),
+    "unknown vault type": (lambda doc: doc["vaults"][FRA][0].update(vaultType="CLOUD"), "vaultType"),
+    "vault without a type": (lambda doc: doc["vaults"][FRA][0].pop("vaultType"), "needs vaultType"),
+    "key without a vault": (lambda doc: _key(doc, FRA, KEY_FRA).pop("vaultId"), "needs vaultId"),
+    "key in another region's vault": (lambda doc: _key(doc, FRA, KEY_FRA).update(vaultId=VAULT["iad_prod"]),
+                                      "a key lives in a vault of its own region"),
+    "key in two regions": (lambda doc: doc["keys"][IAD].append(dict(_key(doc, FRA, KEY_FRA),
+                                                                    vaultId=VAULT["iad_prod"])), "keys.us-ashburn-1"),
+    "vaultKeys naming another region's key": (lambda doc: doc["vaultKeys"].update({IAD: [KEY_FRA]}),
+                                              "a key belongs to one region"),
+    "bad timeOfDeletion": (lambda doc: _key(doc, FRA, KEY["fra_pending"]).update(timeOfDeletion="soon"), "RFC3339"),
+    "key in a DELETED compartment": (lambda doc: (doc["compartments"].append(
+        {"id": GONE, "compartmentId": TENANCY, "name": "gone", "lifecycleState": "DELETED"}),
+        _key(doc, FRA, KEY_FRA).update(compartmentId=GONE)), "DELETED compartment"),
+    "denied vault unknown": (lambda doc: doc["access"]["deniedVaults"].append("ocid1.vault.oc1..nope"),
+                             "access.deniedVaults"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_RESTORABLE))
+def test_a_broken_restorability_section_is_refused_with_what_and_where(case):
+    breaks, message = BROKEN_RESTORABLE[case]
+    doc = build_restorable_tenancy()
+    validate_document(doc)
+    breaks(doc)
+    with pytest.raises(InputError, match=message) as err:
+        SimBackend(doc)
+    assert "\n" not in str(err.value)
+
+
+def test_restorability_sections_are_optional_and_iterated():
+    validate_document(build_fixture_tenancy())  # no shapes, no vaults: still valid (defaults apply)
+    sections = {section for section, _ in iter_models(build_restorable_tenancy())}
+    assert {"shapes", "imageShapeCompatibility", "vaults", "keys"} <= sections

@@ -15,10 +15,12 @@ WireDict = dict[str, Any]
 #: sections keyed by region name, each a list of records of that region (replicas: the replica's region)
 RECORD_SECTIONS = ("images", "bootVolumes", "bootVolumeBackups", "volumeBackupPolicies",
                    "volumeBackupPolicyAssignments", "volumeGroups", "volumeGroupBackups", "bootVolumeReplicas",
-                   "volumeGroupReplicas")
+                   "volumeGroupReplicas", "vaults", "keys")
+#: sections keyed by region name, each a list of wire records without an ``id`` (named by other fields)
+ENTRY_SECTIONS = ("shapes", "imageShapeCompatibility")
 #: sections keyed by region name, each a list of names
 NAME_SECTIONS = ("vaultKeys", "availabilityDomains")
-REGIONAL_SECTIONS = RECORD_SECTIONS + NAME_SECTIONS
+REGIONAL_SECTIONS = RECORD_SECTIONS + ENTRY_SECTIONS + NAME_SECTIONS
 #: tenancy-wide sections, each a list of records with an ``id``
 GLOBAL_SECTIONS = ("compartments", "policies", "marketplaceListings")
 
@@ -33,8 +35,14 @@ LIFECYCLE_STATES: dict[str, tuple[str, ...]] = {
     "volumeGroups": ("PROVISIONING", "AVAILABLE", "TERMINATING", "TERMINATED", "FAULTY", "UPDATE_PENDING"),
     "bootVolumeReplicas": _REPLICA_STATES,
     "volumeGroupReplicas": _REPLICA_STATES,
+    "vaults": ("CREATING", "ACTIVE", "DELETING", "DELETED", "PENDING_DELETION", "SCHEDULING_DELETION",
+               "CANCELLING_DELETION", "UPDATING", "BACKUP_IN_PROGRESS", "RESTORING"),
+    "keys": ("CREATING", "ENABLING", "ENABLED", "DISABLING", "DISABLED", "DELETING", "DELETED", "PENDING_DELETION",
+             "SCHEDULING_DELETION", "CANCELLING_DELETION", "UPDATING", "BACKUP_IN_PROGRESS", "RESTORING"),
 }
-_TIME_FIELDS = ("timeCreated", "timeRequestReceived", "expirationTime", "timeRetentionExpiresAt", "timeLastSynced")
+VAULT_TYPES = ("VIRTUAL_PRIVATE", "EXTERNAL", "DEFAULT")
+_TIME_FIELDS = ("timeCreated", "timeRequestReceived", "expirationTime", "timeRetentionExpiresAt", "timeLastSynced",
+                "timeOfDeletion")
 _BOOL_FIELDS = ("isRetentionLockEnabled", "isPreventDeletionEnabled", "isIndefiniteRetentionEnabled")
 #: fields each record of a section must carry beyond its ``id`` (what OCI always sends and the fake relies on)
 _REQUIRED: dict[str, tuple[str, ...]] = {
@@ -43,6 +51,8 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "bootVolumeReplicas": ("compartmentId", "availabilityDomain", "bootVolumeId", "lifecycleState", "timeLastSynced"),
     "volumeGroupReplicas": ("compartmentId", "availabilityDomain", "volumeGroupId", "lifecycleState",
                             "timeLastSynced", "memberReplicas"),
+    "vaults": ("compartmentId", "displayName", "lifecycleState", "vaultType"),
+    "keys": ("compartmentId", "vaultId", "displayName", "lifecycleState"),
 }
 
 
@@ -120,6 +130,9 @@ def validate_document(doc: Any) -> None:
             if key in NAME_SECTIONS:
                 if any(not isinstance(i, str) or not i for i in items):
                     raise InputError(f"tenancy document: '{key}.{region}' must be a list of names")
+            elif key in ENTRY_SECTIONS:
+                if any(not isinstance(i, dict) for i in items):
+                    raise InputError(f"tenancy document: every item of '{key}.{region}' must be an object")
             elif key != "volumeBackupPolicyAssignments":
                 bad = [i for i in items if not isinstance(i, dict) or not i.get("id")]
                 if bad:
@@ -132,6 +145,7 @@ def validate_document(doc: Any) -> None:
     _validate_states(doc)
     _validate_records(doc)
     _validate_references(doc)
+    _validate_restorability(doc)
 
 
 def _validate_states(doc: WireDict) -> None:
@@ -215,18 +229,22 @@ def _validate_references(doc: WireDict) -> None:
                 if rep[field] not in known:
                     raise InputError(f"tenancy document: {section}.{region} {rep['id']} replicates {rep[field]}, "
                                      f"which is not in {'bootVolumes' if field == 'bootVolumeId' else 'volumeGroups'}")
-    subs = doc.get("regionSubscriptions", [])
-    declared = doc.get("availabilityDomains", {})
     for section in ("bootVolumes", "volumeGroups", "bootVolumeReplicas", "volumeGroupReplicas"):
         for region, items in doc.get(section, {}).items():
             for item in items:
                 ad = item.get("availabilityDomain")
-                if not ad:
-                    continue
-                named = ad_region(ad, subs)
-                if (region in declared and ad not in declared[region]) or named not in (None, region):
+                if ad and not is_region_ad(doc, region, ad):
                     raise InputError(f"tenancy document: {section}.{region} {item['id']} is in availability domain "
                                      f"{ad}, which is not an availability domain of {region}")
+
+
+def is_region_ad(doc: WireDict, region: str, ad: str) -> bool:
+    """Whether ``ad`` can be an availability domain of ``region``: one of the region's declared ADs,
+    else a name that points at the region or at no subscribed region."""
+    declared = doc.get("availabilityDomains", {})
+    if region in declared and ad not in declared[region]:
+        return False
+    return ad_region(ad, doc.get("regionSubscriptions", [])) in (None, region)
 
 
 def ad_region(ad: str, subscriptions: list[WireDict]) -> str | None:
@@ -265,7 +283,65 @@ def iter_models(doc: WireDict) -> Iterable[tuple[str, WireDict]]:
     for key in ("regionSubscriptions", *GLOBAL_SECTIONS):
         for item in doc.get(key, []):
             yield key, item
-    for key in RECORD_SECTIONS:
+    for key in RECORD_SECTIONS + ENTRY_SECTIONS:
         for items in doc.get(key, {}).values():
             for item in items:
                 yield key, item
+
+
+def _validate_restorability(doc: WireDict) -> None:
+    """Shapes, image shape compatibility, vaults and keys (the sections issue 19 reads)."""
+    for region, shapes in doc.get("shapes", {}).items():
+        seen: set[str] = set()
+        for shape in shapes:
+            name = shape.get("shape")
+            if not isinstance(name, str) or not name or name in seen:
+                raise InputError(f"tenancy document: every item of 'shapes.{region}' needs a 'shape' name, "
+                                 f"once per region (got {name!r})")
+            seen.add(name)
+            ads = shape.get("_availabilityDomains", [])
+            if not isinstance(ads, list) or not ads and "_availabilityDomains" in shape \
+                    or any(not isinstance(ad, str) or not is_region_ad(doc, region, ad) for ad in ads):
+                raise InputError(f"tenancy document: shapes.{region} {name}._availabilityDomains must be a non-empty "
+                                 f"list of availability domains of {region}")
+    images = {region: {i["id"] for i in items} for region, items in doc.get("images", {}).items()}
+    for region, entries in doc.get("imageShapeCompatibility", {}).items():
+        seen_pairs: set[tuple[str, str]] = set()
+        for entry in entries:
+            pair = (entry.get("imageId"), entry.get("shape"))
+            if not all(isinstance(p, str) and p for p in pair) or pair in seen_pairs:
+                raise InputError(f"tenancy document: every item of 'imageShapeCompatibility.{region}' needs an "
+                                 f"'imageId' and a 'shape', once per pair (got {pair})")
+            if pair[0] not in images.get(region, set()):
+                raise InputError(f"tenancy document: imageShapeCompatibility.{region} names image {pair[0]}, which is "
+                                 f"not in images.{region} (entries are served in the image's region)")
+            seen_pairs.add(pair)
+    _validate_vaults(doc)
+
+
+def _validate_vaults(doc: WireDict) -> None:
+    """Vault types, each key in a vault of its region, one region per key (vaultKeys included)."""
+    vaults = {region: {v["id"] for v in items} for region, items in doc.get("vaults", {}).items()}
+    for region, items in doc.get("vaults", {}).items():
+        for vault in items:
+            if vault["vaultType"] not in VAULT_TYPES:
+                raise InputError(f"tenancy document: vaults.{region} {vault['id']} vaultType must be one of "
+                                 f"{list(VAULT_TYPES)}")
+    key_region: dict[str, str] = {}
+    for region, items in doc.get("keys", {}).items():
+        for key in items:
+            if key["vaultId"] not in vaults.get(region, set()):
+                raise InputError(f"tenancy document: keys.{region} {key['id']} names vault {key['vaultId']}, which is "
+                                 f"not in vaults.{region} (a key lives in a vault of its own region)")
+            if key_region.setdefault(key["id"], region) != region:
+                raise InputError(f"tenancy document: key {key['id']} is in keys.{key_region[key['id']]} and "
+                                 f"keys.{region}")
+    for region, names in doc.get("vaultKeys", {}).items():
+        for key_id in names:
+            if key_region.get(key_id, region) != region:
+                raise InputError(f"tenancy document: vaultKeys.{region} names key {key_id}, which is in "
+                                 f"keys.{key_region[key_id]} (a key belongs to one region)")
+    known = {v for ids in vaults.values() for v in ids}
+    for vault_id in doc.get("access", {}).get("deniedVaults", []):
+        if vault_id not in known:
+            raise InputError(f"tenancy document: access.deniedVaults names {vault_id!r}, which is not in 'vaults'")

@@ -9,7 +9,9 @@ from typing import Any
 
 import oci
 import pytest
-from sim_fixtures import BKP, COPY_FRA, DEV, FRA, IAD, LHR, VGB, build_fixture_tenancy, build_protection_tenancy
+from sim_fixtures import (
+    BKP, COPY_FRA, DEV, FRA, IAD, LHR, VGB, build_fixture_tenancy, build_protection_tenancy, build_restorable_tenancy,
+)
 
 _LOOKALIKE_SIGNATURE = 'Signature version="1",keyId="t/u/f",algorithm="rsa-sha256",headers="date",signature="x"'
 _PRIMITIVES = {"str", "int", "float", "bool", "object", "datetime", "date"}
@@ -121,6 +123,42 @@ def served_payloads(sim: Any, doc: dict[str, Any]) -> list[tuple[str, Any, str, 
                         "ResourceSummaryCollection", oci.resource_search))
         out.append((f"ListListings {region}", _get(sim, f"/{region}/20181001/listings?limit=1000"),
                     "list[ListingSummary]", oci.marketplace))
+        out += _restorability_payloads(sim, doc, region, readable, ads)
+    return out
+
+
+def _restorability_payloads(sim: Any, doc: dict[str, Any], region: str, readable: list[str],
+                            ads: list[dict[str, Any]]) -> list[tuple[str, Any, str, Any]]:
+    """Shapes, image shape compatibility, vaults and keys (issue 19) served for ``region``."""
+    core, kms, tenancy = oci.core, oci.key_management, doc["tenancy"]["id"]
+    v = f"/{region}/20160918"
+    out: list[tuple[str, Any, str, Any]] = [
+        (f"ListShapes {region}", _get(sim, f"{v}/shapes?compartmentId={tenancy}&limit=1000"), "list[Shape]", core)]
+    for ad in ads:
+        out.append((f"ListShapes {region} {ad['name']}", _get(sim, f"{v}/shapes?compartmentId={tenancy}"
+                                                                  f"&availabilityDomain={ad['name']}"), "list[Shape]", core))
+    for image in doc.get("images", {}).get(region, []):
+        if image.get("compartmentId") in readable or not image.get("compartmentId"):
+            entries = _get(sim, f"{v}/images/{image['id']}/shapes?limit=1000")
+            out.append((f"ListImageShapeCompatibilityEntries {image['id']}", entries,
+                        "list[ImageShapeCompatibilitySummary]", core))
+            out.append((f"GetImageShapeCompatibilityEntry {image['id']}",
+                        _get(sim, f"{v}/images/{image['id']}/shapes/{entries[0]['shape']}"),
+                        "ImageShapeCompatibilityEntry", core))
+    denied_vaults = set(doc.get("access", {}).get("deniedVaults", []))
+    for cid in readable:
+        vaults = _get(sim, f"/{region}/20180608/vaults?compartmentId={cid}&limit=1000")
+        out.append((f"ListVaults {region} {cid}", vaults, "list[VaultSummary]", kms))
+        for vault in vaults:
+            out.append((f"GetVault {vault['id']}", _get(sim, f"/{region}/20180608/vaults/{vault['id']}"), "Vault", kms))
+            if vault["id"] in denied_vaults or vault["lifecycleState"] == "DELETED":
+                continue
+            management = vault["managementEndpoint"].removeprefix(sim.url)
+            for key_cid in readable:
+                keys = _get(sim, f"{management}/20180608/keys?compartmentId={key_cid}&limit=1000")
+                out.append((f"ListKeys {vault['id']} {key_cid}", keys, "list[KeySummary]", kms))
+                out += [(f"GetKey {k['id']}", _get(sim, f"{management}/20180608/keys/{k['id']}"), "Key", kms)
+                        for k in keys]
     return out
 
 
@@ -167,6 +205,23 @@ def test_every_served_field_is_in_the_sdk_models_protection_tenancy(sim, oci_con
     assert any(b["id"] == group_copy["id"] for page in iad for b in page)
 
 
+def test_every_served_field_is_in_the_sdk_models_restorable_tenancy(sim):
+    """Shapes per region and AD, compatibility entries, vaults (with the endpoints the fake fills in), keys."""
+    doc = build_restorable_tenancy()
+    sim.load(doc)
+    payloads = served_payloads(sim, doc)
+    assert [p for where, data, kind, pkg in payloads for p in wire_problems(data, kind, pkg, where)] == []
+    served = {where.split()[0] for where, data, _, _ in payloads if data}
+    assert served >= {"ListShapes", "ListImageShapeCompatibilityEntries", "GetImageShapeCompatibilityEntry",
+                      "ListVaults", "GetVault", "ListKeys", "GetKey"}
+    got_keys = {data["id"]: data["lifecycleState"] for where, data, _, _ in payloads if where.startswith("GetKey ")}
+    assert set(got_keys.values()) == {"ENABLED", "DISABLED", "PENDING_DELETION"}
+    doc["keys"][FRA][0]["algorithm"] = "AES"  # a KeySummary field: ListKeys may serve it, GetKey (Key) may not
+    sim.load(doc)
+    problems = [p for where, data, kind, pkg in served_payloads(sim, doc) for p in wire_problems(data, kind, pkg, where)]
+    assert problems and all("GetKey" in p and ".algorithm is not in Key.attribute_map" in p for p in problems)
+
+
 def test_the_checker_catches_a_drifted_field(sim):
     doc = build_fixture_tenancy()
     doc["bootVolumeBackups"][LHR][0]["backupProgress"] = 50  # a PCA-only field, not OCI
@@ -186,6 +241,8 @@ _SECTION_TYPES = {
     "volumeBackupPolicyAssignments": ("VolumeBackupPolicyAssignment", oci.core),
     "volumeGroups": ("VolumeGroup", oci.core), "volumeGroupBackups": ("VolumeGroupBackup", oci.core),
     "bootVolumeReplicas": ("BootVolumeReplica", oci.core), "volumeGroupReplicas": ("VolumeGroupReplica", oci.core),
+    "vaults": ("Vault", oci.key_management), "keys": ("Key", oci.key_management), "shapes": ("Shape", oci.core),
+    "imageShapeCompatibility": ("ImageShapeCompatibilityEntry", oci.core),
 }
 
 
@@ -196,7 +253,7 @@ def test_every_record_of_the_demo_tenancy_is_in_the_sdk_models():
     from reportkit.sim.models import Record
 
     demo = pytest.importorskip("reportkit.sim.demo")
-    for doc in (demo.build_demo_tenancy(), build_protection_tenancy()):
+    for doc in (demo.build_demo_tenancy(), build_protection_tenancy(), build_restorable_tenancy()):
         problems = []
         for section, record in iter_models(doc):
             kind, package = _SECTION_TYPES[section]

@@ -2,8 +2,10 @@
 
 API paths start with the region (``/uk-london-1/20160918/bootVolumeBackups``) because a client
 points ``service_endpoint`` at ``http://127.0.0.1:PORT/<region>`` and the SDK appends the API
-version. Doubled slashes (from a trailing slash in the endpoint) are tolerated. Admin paths live
-under the reserved ``/_sim/`` prefix and are never signed.
+version (KMS clients have base path ``/`` and put the version in each operation's path, so the
+same endpoint works). A vault's management endpoint is ``.../<region>/kms-mgmt/<vault slug>``
+(:func:`reportkit.sim.models.kms.endpoint_slug`). Doubled slashes (from a trailing slash in the
+endpoint) are tolerated. Admin paths live under the reserved ``/_sim/`` prefix and are never signed.
 """
 from __future__ import annotations
 
@@ -28,9 +30,18 @@ _OCID = r"(?P<{}>[^/]+)"
 _REGION = r"^/+(?P<region>[a-z0-9-]+)/+"
 
 
-def _api(method: str, version: str, tail: str, handler: Handler, operation: str) -> Route:
-    tail = tail.replace("{id}", _OCID.format("id")).replace("{tenancy_id}", _OCID.format("tenancy_id"))
-    return Route(method, re.compile(_REGION + version + "/+" + tail + "/?$"), handler, operation)
+def _api(method: str, version: str, tail: str, handler: Handler, operation: str, *, prefix: str = "") -> Route:
+    tail = re.sub(r"\{(\w+)\}", lambda m: _OCID.format(m.group(1)), tail)
+    return Route(method, re.compile(_REGION + prefix + version + "/+" + tail + "/?$"), handler, operation)
+
+
+#: the path of a vault's management endpoint below the region (the fake's stand-in for
+#: ``https://<vault>-management.kms.<region>.oraclecloud.com``)
+KMS_MANAGEMENT = "kms-mgmt"
+
+
+def _kms_management(method: str, tail: str, handler: Handler, operation: str) -> Route:
+    return _api(method, KMS, tail, handler, operation, prefix=KMS_MANAGEMENT + "/+(?P<vault>[^/]+)/+")
 
 
 def _admin(method: str, tail: str, handler: Handler, operation: str) -> Route:
@@ -41,6 +52,7 @@ IDENTITY = "20160918"
 CORE = "20160918"
 SEARCH = "20180409"
 MARKETPLACE = "20181001"
+KMS = "20180608"
 
 ROUTES: list[Route] = [
     # Identity
@@ -74,6 +86,16 @@ ROUTES: list[Route] = [
     # Core: compute
     _api("GET", CORE, "images", r.list_images, "ListImages"),
     _api("GET", CORE, "images/{id}", r.get_image, "GetImage"),
+    _api("GET", CORE, "images/{id}/shapes", r.list_image_shape_compatibility_entries,
+         "ListImageShapeCompatibilityEntries"),
+    _api("GET", CORE, "images/{id}/shapes/{shape}", r.get_image_shape_compatibility_entry,
+         "GetImageShapeCompatibilityEntry"),
+    _api("GET", CORE, "shapes", r.list_shapes, "ListShapes"),
+    # Vault: the regional KMS endpoint, then each vault's management endpoint
+    _api("GET", KMS, "vaults", r.list_vaults, "ListVaults"),
+    _api("GET", KMS, "vaults/{id}", r.get_vault, "GetVault"),
+    _kms_management("GET", "keys", r.list_keys, "ListKeys"),
+    _kms_management("GET", "keys/{id}", r.get_key, "GetKey"),
     # Marketplace, Resource Search
     _api("GET", MARKETPLACE, "listings", r.list_listings, "ListListings"),
     _api("POST", SEARCH, "resources", r.search_resources, "SearchResources"),

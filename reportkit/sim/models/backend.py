@@ -24,6 +24,7 @@ from reportkit.sim.models.blockstorage import BlockstorageBackend
 from reportkit.sim.models.compute import ComputeBackend
 from reportkit.sim.models.copies import CopyBackend
 from reportkit.sim.models.identity import IdentityBackend
+from reportkit.sim.models.kms import KmsBackend, derived_records
 from reportkit.sim.models.marketplace import MarketplaceBackend
 from reportkit.sim.models.replicas import ReplicaBackend
 from reportkit.sim.models.search import SearchBackend
@@ -43,7 +44,10 @@ class RegionBackend:
         self.boot_volume_backups: dict[str, TimedRecord] = {}
         self.volume_backup_policies: dict[str, Record] = {}
         self.policy_assignments: list[Record] = []
-        self.vault_keys: set[str] = set()
+        self.shapes: list[Record] | None = None  # None: the document names none (default shapes)
+        self.image_shapes: dict[str, list[Record]] = {}  # image OCID -> its compatibility entries
+        self.vaults: dict[str, Record] = {}
+        self.keys: dict[str, Record] = {}
         self.volume_groups: dict[str, Record] = {}
         self.volume_group_backups: dict[str, TimedRecord] = {}
         self.boot_volume_replicas: dict[str, Record] = {}
@@ -58,7 +62,12 @@ class RegionBackend:
         self.volume_backup_policies = {i["id"]: Record(i)
                                        for i in doc.get("volumeBackupPolicies", {}).get(name, [])}
         self.policy_assignments = [Record(i) for i in doc.get("volumeBackupPolicyAssignments", {}).get(name, [])]
-        self.vault_keys = set(doc.get("vaultKeys", {}).get(name, []))
+        shapes = doc.get("shapes", {})
+        self.shapes = [Record(s) for s in shapes[name]] if name in shapes else None
+        self.image_shapes = {}
+        for entry in doc.get("imageShapeCompatibility", {}).get(name, []):
+            self.image_shapes.setdefault(entry["imageId"], []).append(Record(entry))
+        self.vaults, self.keys = derived_records(doc, name)
         self.volume_groups = {i["id"]: Record(i) for i in doc.get("volumeGroups", {}).get(name, [])}
         self.volume_group_backups = {i["id"]: TimedRecord(i) for i in doc.get("volumeGroupBackups", {}).get(name, [])}
         self.boot_volume_replicas = {i["id"]: Record(i) for i in doc.get("bootVolumeReplicas", {}).get(name, [])}
@@ -89,7 +98,7 @@ class SimBackend:
     """The whole fake tenancy: identity, regions, services, clock, knobs, request log.
 
     The service models (``identity``, ``blockstorage``, ``volume_groups``, ``replicas``, ``copies``,
-    ``compute``, ``marketplace``, ``search``) hold the operations; this object holds what they share. Every public method takes
+    ``compute``, ``kms``, ``marketplace``, ``search``) hold the operations; this object holds what they share. Every public method takes
     the lock, so HTTP handler threads may call them concurrently. ``clock_rate`` and
     ``time_source`` set how the simulated clock runs (see :class:`~reportkit.sim.models.base.Clock`).
     """
@@ -111,6 +120,7 @@ class SimBackend:
         self.replicas = ReplicaBackend(self)
         self.copies = CopyBackend(self)
         self.compute = ComputeBackend(self)
+        self.kms = KmsBackend(self)
         self.marketplace = MarketplaceBackend(self)
         self.search = SearchBackend(self)
         self.load(doc or empty_document())
@@ -132,6 +142,7 @@ class SimBackend:
                 self.regions[name] = RegionBackend(name)
                 self.regions[name].load(doc)
             self.marketplace.load(doc)
+            self.kms.load(doc)
             self.copies.load(doc)
             self.changed()
 

@@ -74,9 +74,10 @@ class CopyBackend:
         return destination
 
     def _check_kms_key(self, destination: str, kms_key_id: str | None) -> str | None:
-        """A copy's Vault key must be a key of the destination region (None: Oracle-managed)."""
-        if kms_key_id and kms_key_id not in self.sim.regions[destination].vault_keys:
-            raise InvalidParameter(f"kmsKeyId {kms_key_id} is not a Vault key in the destination region {destination}.")
+        """A copy's Vault key must be an ENABLED key of the destination region (None: Oracle-managed)."""
+        why = self.sim.kms.copy_key_problem(destination, kms_key_id) if kms_key_id else None
+        if why:
+            raise InvalidParameter(f"kmsKeyId {kms_key_id} cannot encrypt the copy: {why}.")
         return kms_key_id
 
     # ------------------------------------------------------------------------------ retry tokens

@@ -305,3 +305,35 @@ def test_a_malformed_statement_never_grants(policies, statement, cut, query):
 def test_the_suggested_fix_lets_the_service_use_the_key(policies, query):
     verdict = can_service_use_key(policies, **query)
     assert can_service_use_key([*policies, *suggest_fix(verdict)], **query).allowed
+
+
+# --- what the auditor's read-only policy needs for keys (phase 2: docs/security.md) ----------------
+AUDITOR = "reportkit-auditors"
+AUDITOR_KEY_STATEMENTS = (  # ListVaults (VAULT_INSPECT), GetKey (KEY_READ) in every compartment
+    f"Allow group {AUDITOR} to inspect vaults in tenancy",
+    f"Allow group {AUDITOR} to read keys in tenancy",
+)
+
+
+@pytest.mark.parametrize("permission, granted", [
+    ("VAULT_INSPECT", True), ("KEY_INSPECT", True), ("KEY_READ", True),
+    ("VAULT_READ", False), ("KEY_ENCRYPT", False), ("KEY_DECRYPT", False), ("KEY_UPDATE", False),
+    ("KEY_ASSOCIATE", False), ("BOOT_VOLUME_BACKUP_COPY", False),
+])
+def test_the_auditors_key_statements_read_keys_and_nothing_more(permission, granted):
+    from reportkit.iam import group_permission
+
+    for region, compartment in (("fra", None), ("iad", "Prod:Security")):
+        check = group_permission(list(AUDITOR_KEY_STATEMENTS), AUDITOR, permission, region, compartment)
+        assert (check.status is CheckStatus.GRANTED) is granted, check.describe()
+    assert not can_service_use_key(list(AUDITOR_KEY_STATEMENTS), key_id=KEY).allowed  # a group is not a service
+
+
+def test_group_permission_refuses_what_the_model_cannot_answer():
+    from reportkit.iam import group_permission
+
+    with pytest.raises(InputError, match="not modelled"):
+        group_permission(["Allow group G to inspect instances in tenancy"], "G", "INSTANCE_INSPECT", "lhr")
+    check = group_permission(["Allow group G to use keys in tenancy where request.region='lhr'"], "G", "key_decrypt",
+                             "uk-london-1")
+    assert check.status is CheckStatus.GRANTED and check.region == "uk-london-1"

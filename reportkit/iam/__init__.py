@@ -27,7 +27,7 @@ from reportkit.iam.parser import (
     parse_policy,
     parse_statement,
 )
-from reportkit.iam.evaluator import Evaluator, can_copy, copy_checker
+from reportkit.iam.evaluator import Evaluator, can_copy, copy_checker, group_permission
 from reportkit.iam.matrix import (copy_matrices, copy_matrix, copy_permission_overview, groups_in_policies,
                                   regions_in_policies)
 from reportkit.iam.permissions import permissions_for
@@ -55,6 +55,7 @@ __all__ = [
     "copy_matrices",
     "copy_matrix",
     "copy_permission_overview",
+    "group_permission",
     "groups_in_policies",
     "key_use_checker",
     "load_policies",

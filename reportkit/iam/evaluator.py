@@ -32,7 +32,13 @@ from reportkit.iam.matching import (  # noqa: F401 (re-exported: the evaluator's
     match_location,
     resolve_compartment,
 )
-from reportkit.iam.permissions import BOOT_VOLUME_BACKUP_COPY, BOOT_VOLUME_BACKUP_CREATE, BOOT_VOLUME_BACKUP_READ
+from reportkit.errors import InputError
+from reportkit.iam.permissions import (
+    BOOT_VOLUME_BACKUP_COPY,
+    BOOT_VOLUME_BACKUP_CREATE,
+    BOOT_VOLUME_BACKUP_READ,
+    MODELLED_PERMISSIONS,
+)
 from reportkit.iam.policyset import load_policies
 from reportkit.iam.statements import Subject
 from reportkit.iam.verdicts import CopyVerdict, GroupRef, IamStatus, PermissionCheck
@@ -62,6 +68,7 @@ def match_subject(subject: Subject, group: GroupRef) -> Tri:
     return result
 
 
+_GROUP_DOUBT = "it names groups by OCID or name and the group was given the other way"
 _CHECKS = (
     (BOOT_VOLUME_BACKUP_READ, "source"),
     (BOOT_VOLUME_BACKUP_COPY, "source"),
@@ -82,7 +89,7 @@ class Evaluator:
         self.compartment = compartment
         self.place = resolve_compartment(compartment, self.policyset)
         prepared = gather(self.policyset, [p for p, _ in _CHECKS], lambda s: match_subject(s, self.group),
-                          self.place, "it names groups by OCID or name and the group was given the other way")
+                          self.place, _GROUP_DOUBT)
         self.candidates = prepared.by_permission
         self.malformed = prepared.malformed
         self.out_of_scope = prepared.out_of_scope
@@ -114,6 +121,28 @@ class Evaluator:
         allowed = all(c.granted_by and not c.denied_by for c in checks)
         return CopyVerdict(self.group, region_name(src), region_name(dst), self.compartment, tuple(checks),
                            tuple(self.malformed), tuple(self.out_of_scope), self.region_restricted, allowed)
+
+
+def group_permission(policies: Any, group: str, permission: str, region: str, compartment: str | None = None, *,
+                     compartments: pd.DataFrame | None = None) -> PermissionCheck:
+    """Return the check of one modelled permission (``KEY_READ``, ``VAULT_INSPECT``,
+    ``BOOT_VOLUME_BACKUP_READ``...) for ``group`` in ``region`` and ``compartment``: e.g. what an
+    auditor's read-only policy grants. The request fixes ``request.permission``, ``request.region``
+    and the compartment; every other variable is unknown. Raises InputError for a permission the
+    model does not hold (it could not be answered honestly) or an unknown region or compartment.
+    """
+    name = permission.strip().upper()
+    if name not in MODELLED_PERMISSIONS:
+        raise InputError(f"permission {permission!r} is not modelled (only boot volume backup, volume backup, "
+                         f"vault and key permissions are): its answer would be a guess")
+    key, _ = resolve_region(region)
+    policyset = load_policies(policies, compartments)
+    ref = GroupRef.parse(group)
+    place = resolve_compartment(compartment, policyset)
+    prepared = gather(policyset, [name], lambda s: match_subject(s, ref), place, _GROUP_DOUBT)
+    context = {**place.context(), "request.permission": name.lower(), "request.region": key}
+    return decide(prepared.by_permission[name], name, "requested", region_name(key), context,
+                  deny_exempt=ref.is_default_administrators)
 
 
 def can_copy(policies: Any, group: str, source: str, destination: str, compartment: str | None = None, *,

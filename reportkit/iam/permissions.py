@@ -116,6 +116,10 @@ UNCERTAIN_GRANTS: dict[tuple[str, str], str] = {
 }
 
 
+#: every permission some modelled resource type grants; other permissions cannot be answered
+MODELLED_PERMISSIONS: frozenset[str] = frozenset().union(*(ALL_RESOURCES.values()))
+
+
 def permissions_for(verb: str, resource_type: str) -> frozenset[str]:
     """Return the modelled permissions ``verb resource_type`` grants (empty for other types).
 

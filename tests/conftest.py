@@ -154,3 +154,29 @@ def demo_collection(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             "snapshot": save_snapshot(inventory, tmp_path_factory.mktemp("demo-stamped")),
             "cli_snapshot": cli_snapshot, "base": base, "out": out, "config": config_path, "profile": profile,
             "secrets": secrets, "printed": printed.getvalue(), "requests": requests}
+
+
+@pytest.fixture
+def restorable_sim(sim: SimServer) -> SimServer:
+    """The fake loaded with sim_fixtures.build_restorable_tenancy: shapes, image shape compatibility,
+    vaults and keys (reset per test like ``sim``)."""
+    from sim_fixtures import build_restorable_tenancy
+
+    sim.load(build_restorable_tenancy())
+    return sim
+
+
+@pytest.fixture(scope="session")
+def regional_clients(oci_config: dict[str, Any], _sim_server: SimServer) -> Any:
+    """``clients(cls)`` -> {region: SDK client of ``cls``} for the fixture regions, made once per session
+    (a client costs ~70 ms) and pointed at the session's fake whatever document it holds."""
+    from sim_fixtures import FRA, IAD, LHR, client
+
+    made: dict[type, dict[str, Any]] = {}
+
+    def clients(cls: type) -> dict[str, Any]:
+        if cls not in made:
+            made[cls] = {region: client(cls, oci_config, _sim_server, region) for region in (LHR, FRA, IAD)}
+        return made[cls]
+
+    return clients

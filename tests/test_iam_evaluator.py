@@ -5,7 +5,7 @@ import io
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from reportkit.errors import InputError
@@ -21,15 +21,8 @@ from reportkit.iam import (
     suggest_fix,
 )
 from fixtures import iam_examples as ex
-from reportkit.iam.parser import (
-    Clause,
-    ConditionGroup,
-    Location,
-    Principal,
-    Statement,
-    Subject,
-    Value,
-)
+from fixtures import iam_properties as props
+from reportkit.iam.parser import Clause, Principal, Subject, Value
 
 READ, COPY, CREATE = "BOOT_VOLUME_BACKUP_READ", "BOOT_VOLUME_BACKUP_COPY", "BOOT_VOLUME_BACKUP_CREATE"
 
@@ -399,67 +392,38 @@ _CLAUSES = st.one_of(
     st.just(Clause("request.operation", "=", (Value("CopyBootVolumeBackup"),))),
     st.just(Clause("target.bucket.name", "!=", (Value("x"),))),
 )
-_CONDITIONS = st.recursive(_CLAUSES, lambda inner: st.builds(
-    ConditionGroup, st.sampled_from(["all", "any"]), st.lists(inner, min_size=1, max_size=3).map(tuple)),
-    max_leaves=5)
-_SUBJECTS = st.sampled_from([Subject("group", (Principal(name="G"),)), Subject("group", (Principal(name="H"),)),
-                             Subject("any-group"), Subject("dynamic-group", (Principal(name="G"),))])
-
-
-def _statements(effect: str) -> st.SearchStrategy[str]:
-    return st.builds(
-        lambda subj, verb, rtype, loc, cond: Statement(effect=effect, subject=subj, location=loc, verb=verb,
-                                                       resource_type=rtype, condition=cond).to_oci(),
-        _SUBJECTS, st.sampled_from(["inspect", "read", "use", "manage"]),
-        st.sampled_from(["boot-volume-backups", "volume-family", "all-resources", "instances"]),
-        st.sampled_from([Location("tenancy"), Location("compartment", path=("Prod",))]),
-        st.one_of(st.none(), _CONDITIONS))
-
-
-_ALLOWS = _statements("allow")
-_DENIES = _statements("deny")
+_SUBJECTS = [Subject("group", (Principal(name="G"),)), Subject("group", (Principal(name="H"),)),
+             Subject("any-group"), Subject("dynamic-group", (Principal(name="G"),))]
+_TYPES = ["boot-volume-backups", "volume-family", "all-resources", "instances"]
+_ALLOWS = props.statements("allow", _SUBJECTS, _TYPES, props.conditions(_CLAUSES))
+_DENIES = props.statements("deny", _SUBJECTS, _TYPES, props.conditions(_CLAUSES))
 _POLICIES = st.lists(st.one_of(_ALLOWS, _ALLOWS, _DENIES), max_size=6)
 _QUERY = st.tuples(st.sampled_from(_REGIONS), st.sampled_from(_REGIONS), st.sampled_from([None, "Prod"]))
-_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _granted(verdict) -> set[str]:
-    return {c.permission for c in verdict.checks if c.granted_by and not c.denied_by}
+def _asking(query: tuple) -> props.Ask:
+    return lambda policies: can_copy(policies, "G", *query)
 
 
-@_SETTINGS
+@props.SETTINGS
 @given(_POLICIES, _ALLOWS, _QUERY)
 def test_adding_an_allow_never_removes_a_permission(policies, extra, query):
-    src, dst, comp = query
-    before = can_copy(policies, "G", src, dst, comp)
-    after = can_copy([*policies, extra], "G", src, dst, comp)
-    assert _granted(before) <= _granted(after)
-    assert after.allowed or not before.allowed
+    props.check_an_allow_never_removes(_asking(query), policies, extra)
 
 
-@_SETTINGS
+@props.SETTINGS
 @given(_POLICIES, _DENIES, _QUERY)
 def test_adding_a_deny_never_adds_a_permission(policies, extra, query):
-    src, dst, comp = query
-    before = can_copy(policies, "G", src, dst, comp)
-    after = can_copy([*policies, extra], "G", src, dst, comp)
-    assert _granted(after) <= _granted(before)
-    assert before.allowed or not after.allowed
+    props.check_a_deny_never_adds(_asking(query), policies, extra)
 
 
-@_SETTINGS
+@props.SETTINGS
 @given(_POLICIES, st.one_of(_ALLOWS, _DENIES), st.integers(min_value=1, max_value=200), _QUERY)
 def test_a_malformed_statement_never_changes_a_verdict(policies, statement, cut, query):
-    src, dst, comp = query
-    broken = statement[: min(cut, len(statement) - 1)] + " {"  # an opened brace that never closes
-    before = can_copy(policies, "G", src, dst, comp)
-    after = can_copy([*policies, broken], "G", src, dst, comp)
-    assert len(after.malformed) == len(before.malformed) + 1
-    assert after.allowed == before.allowed
-    assert [(c.granted_by, c.denied_by) for c in after.checks] == [(c.granted_by, c.denied_by) for c in before.checks]
+    props.check_a_malformed_statement_changes_nothing(_asking(query), policies, statement, cut)
 
 
-@_SETTINGS
+@props.SETTINGS
 @given(st.lists(_ALLOWS, max_size=5), _QUERY)
 def test_the_suggested_fix_makes_the_copy_allowed(policies, query):
     src, dst, comp = query

@@ -20,20 +20,9 @@ OCI_CLI = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "oci"
 
 
 @pytest.fixture
-def restorable(sim):
-    sim.load(build_restorable_tenancy())
-    return sim
-
-
-@pytest.fixture(scope="module")
-def _vault_clients(oci_config, _sim_server):
-    return {r: client(oci.key_management.KmsVaultClient, oci_config, _sim_server, r) for r in (LHR, FRA, IAD)}
-
-
-@pytest.fixture
-def vaults(_vault_clients, restorable):
-    """KmsVaultClients per region (made once) on the restorable tenancy."""
-    return _vault_clients
+def vaults(regional_clients, restorable_sim):
+    """KmsVaultClients per region on the restorable tenancy."""
+    return regional_clients(oci.key_management.KmsVaultClient)
 
 
 def _management(oci_config, endpoint: str):
@@ -46,13 +35,13 @@ def _vault(vaults, region: str, compartment: str, vault_id: str):
 
 
 # --- the regional endpoint: ListVaults, GetVault ------------------------------------------------
-def test_list_vaults_gives_each_vault_an_endpoint_the_fake_serves(vaults, restorable):
+def test_list_vaults_gives_each_vault_an_endpoint_the_fake_serves(vaults, restorable_sim):
     listed = vaults[IAD].list_vaults(PROD).data
     assert {v.display_name: v.lifecycle_state for v in listed} == {
         "iad-vault": "ACTIVE", "iad-hsm": "ACTIVE", "old-vault": "DELETED"}
     vault = _vault(vaults, FRA, PROD, VAULT["fra"])
-    assert vault.management_endpoint == f"{restorable.url}/{FRA}/kms-mgmt/{endpoint_slug(VAULT['fra'])}"
-    assert vault.crypto_endpoint.startswith(f"{restorable.url}/{FRA}/") and vault.vault_type == "DEFAULT"
+    assert vault.management_endpoint == f"{restorable_sim.url}/{FRA}/kms-mgmt/{endpoint_slug(VAULT['fra'])}"
+    assert vault.crypto_endpoint.startswith(f"{restorable_sim.url}/{FRA}/") and vault.vault_type == "DEFAULT"
     assert vaults[FRA].list_vaults(TENANCY).data == []  # vaults live in a compartment, not everywhere
     full = vaults[FRA].get_vault(VAULT["fra"]).data
     assert full.management_endpoint == vault.management_endpoint and full.compartment_id == PROD
@@ -95,16 +84,16 @@ def test_a_key_is_served_only_by_its_own_vaults_endpoint(oci_config, vaults):
     ("iad_secret", "iad_secret"),  # the key's compartment is denied
     ("iad_deleted", "iad_deleted"),  # a DELETED vault serves nothing
 ])
-def test_keys_the_auditor_may_not_read_are_404(oci_config, restorable, vault, key):
-    endpoint = f"{restorable.url}/{IAD}/kms-mgmt/{endpoint_slug(VAULT[vault])}"
+def test_keys_the_auditor_may_not_read_are_404(oci_config, restorable_sim, vault, key):
+    endpoint = f"{restorable_sim.url}/{IAD}/kms-mgmt/{endpoint_slug(VAULT[vault])}"
     with pytest.raises(oci.exceptions.ServiceError) as err:
         _management(oci_config, endpoint).get_key(KEY[key])
     assert err.value.status == 404 and err.value.code == "NotAuthorizedOrNotFound"
 
 
-def test_an_unknown_management_endpoint_is_404(oci_config, restorable):
+def test_an_unknown_management_endpoint_is_404(oci_config, restorable_sim):
     with pytest.raises(oci.exceptions.ServiceError) as err:
-        _management(oci_config, f"{restorable.url}/{FRA}/kms-mgmt/nosuchvault").get_key(KEY_FRA)
+        _management(oci_config, f"{restorable_sim.url}/{FRA}/kms-mgmt/nosuchvault").get_key(KEY_FRA)
     assert err.value.status == 404
 
 
@@ -120,11 +109,11 @@ def test_list_keys_of_a_vault_in_a_compartment(oci_config, vaults):
     assert err.value.status == 404
 
 
-def test_the_request_log_names_the_kms_operations_and_regions(oci_config, vaults, restorable):
-    restorable.clear_requests()
+def test_the_request_log_names_the_kms_operations_and_regions(oci_config, vaults, restorable_sim):
+    restorable_sim.clear_requests()
     endpoint = _vault(vaults, FRA, PROD, VAULT["fra"]).management_endpoint
     _management(oci_config, endpoint).get_key(KEY_FRA)
-    assert [(e["operation"], e["region"], e["status"]) for e in restorable.requests()] == [
+    assert [(e["operation"], e["region"], e["status"]) for e in restorable_sim.requests()] == [
         ("ListVaults", FRA, 200), ("GetKey", FRA, 200)]
 
 
@@ -144,9 +133,9 @@ def test_vault_keys_alone_become_enabled_keys_of_a_derived_vault_in_the_root(oci
     (KEY["fra_pending"], False, "PENDING_DELETION"),
     (KEY["iad_enabled"], False, "not a Vault key in the destination region eu-frankfurt-1"),
 ])
-def test_a_copy_is_encrypted_only_with_an_enabled_key_of_the_destination(oci_config, restorable, key_id,
-                                                                           accepted, why):
-    storage = client(oci.core.BlockstorageClient, oci_config, restorable, LHR)
+def test_a_copy_is_encrypted_only_with_an_enabled_key_of_the_destination(oci_config, restorable_sim, key_id, accepted,
+                                                                           why):
+    storage = client(oci.core.BlockstorageClient, oci_config, restorable_sim, LHR)
     details = oci.core.models.CopyBootVolumeBackupDetails(destination_region=FRA, kms_key_id=key_id)
     if accepted:
         assert storage.copy_boot_volume_backup(BKP["platform"], details).data.kms_key_id == key_id
@@ -156,11 +145,11 @@ def test_a_copy_is_encrypted_only_with_an_enabled_key_of_the_destination(oci_con
     assert err.value.status == 400 and why in err.value.message
 
 
-def test_a_key_in_a_deleted_vault_cannot_encrypt_a_copy(oci_config, restorable):
+def test_a_key_in_a_deleted_vault_cannot_encrypt_a_copy(oci_config, restorable_sim):
     doc = build_restorable_tenancy()
     next(k for k in doc["keys"][IAD] if k["id"] == KEY["iad_deleted"])["lifecycleState"] = "ENABLED"
-    restorable.load(doc)
-    storage = client(oci.core.BlockstorageClient, oci_config, restorable, LHR)
+    restorable_sim.load(doc)
+    storage = client(oci.core.BlockstorageClient, oci_config, restorable_sim, LHR)
     with pytest.raises(oci.exceptions.ServiceError) as err:
         storage.copy_boot_volume_backup(BKP["platform"], oci.core.models.CopyBootVolumeBackupDetails(
             destination_region=IAD, kms_key_id=KEY["iad_deleted"]))

@@ -19,20 +19,9 @@ _DEFAULTS = {s["shape"] for s in DEFAULT_SHAPES}
 
 
 @pytest.fixture
-def restorable(sim):
-    sim.load(build_restorable_tenancy())
-    return sim
-
-
-@pytest.fixture(scope="module")
-def _clients(oci_config, _sim_server):
-    return {r: client(oci.core.ComputeClient, oci_config, _sim_server, r) for r in (LHR, FRA, IAD)}
-
-
-@pytest.fixture
-def compute(_clients, restorable):
-    """ComputeClients per region (made once: a client costs ~70 ms) on the restorable tenancy."""
-    return _clients
+def compute(regional_clients, restorable_sim):
+    """ComputeClients per region on the restorable tenancy."""
+    return regional_clients(oci.core.ComputeClient)
 
 
 def _names(response) -> set[str]:
@@ -87,13 +76,13 @@ def test_image_id_of_another_region_or_a_deleted_image_is_404(compute, region, i
     assert err.value.status == 404 and err.value.code == "NotAuthorizedOrNotFound"
 
 
-def test_list_shapes_needs_a_readable_compartment(compute, restorable):
+def test_list_shapes_needs_a_readable_compartment(compute, restorable_sim):
     with pytest.raises(oci.exceptions.ServiceError) as err:
         compute[LHR].list_shapes(SECRET)
     assert err.value.status == 404
     assert _all_shapes(compute[LHR]) == _names(compute[LHR].list_shapes(DEV))  # offered to every compartment
     sig = 'Signature version="1",keyId="t/u/f",algorithm="rsa-sha256",headers="date",signature="x"'
-    req = urllib.request.Request(f"{restorable.url}/{LHR}/20160918/shapes", headers={"authorization": sig})
+    req = urllib.request.Request(f"{restorable_sim.url}/{LHR}/20160918/shapes", headers={"authorization": sig})
     with pytest.raises(urllib.error.HTTPError) as http:
         urllib.request.urlopen(req, timeout=5)
     assert http.value.code == 400 and json.load(http.value)["code"] == "MissingParameter"
@@ -124,12 +113,13 @@ def test_unreadable_or_absent_entries_are_404(compute, region, image, shape):
     assert err.value.status == 404
 
 
-def test_an_image_the_auditor_may_not_read_has_no_readable_entries(oci_config, restorable):
+def test_an_image_the_auditor_may_not_read_has_no_readable_entries(oci_config, restorable_sim):
     doc = build_restorable_tenancy()
     next(i for i in doc["images"][LHR] if i["id"] == IMG_IMPORTED)["compartmentId"] = SECRET
-    restorable.load(doc)
+    restorable_sim.load(doc)
     with pytest.raises(oci.exceptions.ServiceError) as err:
-        client(oci.core.ComputeClient, oci_config, restorable, LHR).list_image_shape_compatibility_entries(IMG_IMPORTED)
+        compute = client(oci.core.ComputeClient, oci_config, restorable_sim, LHR)
+        compute.list_image_shape_compatibility_entries(IMG_IMPORTED)
     assert err.value.status == 404
 
 
@@ -161,11 +151,11 @@ def test_a_document_without_shapes_offers_the_defaults_everywhere_so_nothing_cha
     assert lhr.get_image_shape_compatibility_entry(IMG_PLATFORM, "VM.Standard2.1").data.shape == "VM.Standard2.1"
 
 
-def test_the_request_log_names_the_new_operations(compute, restorable):
-    restorable.clear_requests()
+def test_the_request_log_names_the_new_operations(compute, restorable_sim):
+    restorable_sim.clear_requests()
     compute[IAD].list_shapes(TENANCY, availability_domain=IAD_ADS[1])
     compute[LHR].list_image_shape_compatibility_entries(IMG_PLATFORM)
     compute[LHR].get_image_shape_compatibility_entry(IMG_PLATFORM, E5)
-    assert [(e["operation"], e["region"], e["status"]) for e in restorable.requests()] == [
+    assert [(e["operation"], e["region"], e["status"]) for e in restorable_sim.requests()] == [
         ("ListShapes", IAD, 200), ("ListImageShapeCompatibilityEntries", LHR, 200),
         ("GetImageShapeCompatibilityEntry", LHR, 200)]

@@ -30,10 +30,10 @@ the answer unknown, 2 on bad input.
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("iam", help="IAM: can a group copy backups from region S to T? may a service use a Vault key?",
+    parser = subparsers.add_parser("iam", help="IAM: may a group copy backups from S to T? may a service use a key?",
                                    description=_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="iam_command", metavar="{check,matrix}")
-    check = commands.add_parser("check", help="one copy (--group, --from, --to) or one key (--service, --key): the verdict and why",
+    check = commands.add_parser("check", help="one copy (--group --from --to) or key (--service --key): verdict, why",
                                 description=_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     who = check.add_mutually_exclusive_group(required=True)
     who.add_argument("--group", help="group name, Domain/Name, or group OCID (the copy question)")

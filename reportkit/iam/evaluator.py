@@ -24,14 +24,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from reportkit.iam.checks import decide, gather
-from reportkit.iam.matching import (  # noqa: F401 (re-exported: the evaluator's public helpers)
-    REGION_VARIABLES,
-    Tri,
-    condition_variables,
-    evaluate_condition,
-    match_location,
-    resolve_compartment,
-)
+from reportkit.iam.matching import Tri, resolve_compartment
 from reportkit.errors import InputError
 from reportkit.iam.permissions import (
     BOOT_VOLUME_BACKUP_COPY,

@@ -33,14 +33,12 @@ def all_of(values: Iterable[Tri]) -> Tri:
 
 
 def any_of(values: Iterable[Tri]) -> Tri:
-    """Kleene OR, lazily: True as soon as one is True; else None if one is unknown."""
-    out: Tri = False
-    for v in values:
-        if v is True:
-            return True
-        if v is None:
-            out = None
-    return out
+    """Kleene OR, lazily: True as soon as one is True; else None if one is unknown (not all of not)."""
+    return _negated(all_of(_negated(v) for v in values))
+
+
+def _negated(value: Tri) -> Tri:
+    return None if value is None else not value
 
 
 def both(*values: Tri) -> Tri:

@@ -69,7 +69,7 @@ def regions_in_policies(policies: Any) -> list[str]:
 
     Used as the matrix's default regions when no subscription list is at hand.
     """
-    from reportkit.iam.evaluator import REGION_VARIABLES
+    from reportkit.iam.matching import REGION_VARIABLES
     from reportkit.iam.parser import Clause, ConditionGroup
     from reportkit.regions import region_key, region_name
 

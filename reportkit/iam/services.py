@@ -80,11 +80,12 @@ class KeyUseEvaluator:
         if vault_id:
             base["target.vault.id"] = vault_id.strip().lower()
         checks = tuple(
-            decide(self.prepared.by_permission[permission], permission, "the key's region", name or "an unknown region",
-                   {**base, "request.permission": permission.lower()})
+            decide(self.prepared.by_permission[permission], permission, "the key's region",
+                   name or "an unknown region", {**base, "request.permission": permission.lower()})
             for permission in KEY_CRYPTO_PERMISSIONS)
         allowed = all(c.granted_by and not c.denied_by for c in checks)
-        return KeyUseVerdict(self.service, key_id.strip(), self.key_compartment, vault_id, name, checks, tuple(self.prepared.malformed), tuple(self.prepared.out_of_scope),
+        return KeyUseVerdict(self.service, key_id.strip(), self.key_compartment, vault_id, name, checks,
+                             tuple(self.prepared.malformed), tuple(self.prepared.out_of_scope),
                              self.prepared.region_restricted, allowed)
 
 

@@ -38,23 +38,6 @@ def status_of(checks: tuple[PermissionCheck, ...]) -> IamStatus:
     return IamStatus.ALLOWED
 
 
-def _problem_lines(malformed: tuple[PolicyParseError, ...], out_of_scope: tuple[StatementRef, ...],
-                   checks: tuple[PermissionCheck, ...]) -> list[str]:
-    """The explanation's tail: malformed statements, cross-tenancy statements, assumptions."""
-    lines = []
-    if malformed:
-        lines.append("Malformed statements (they grant nothing until fixed):")
-        lines += [f"  - {e}" for e in malformed]
-    if out_of_scope:
-        lines.append("Cross-tenancy statements (Define/Endorse/Admit) are out of scope and were not evaluated:")
-        lines += [f"  - {s}" for s in out_of_scope]
-    notes = sorted({a for c in checks for a in c.assumptions})
-    if notes:
-        lines.append("Assumptions (not documented by Oracle; see docs/iam.md):")
-        lines += [f"  - {n}" for n in notes]
-    return lines
-
-
 @dataclass(frozen=True)
 class StatementRef:
     """Which statement: its policy, 1-based number in the policy, and text as written."""
@@ -120,6 +103,43 @@ class PermissionCheck:
         return text
 
 
+class _Checked:
+    """What every verdict made of permission checks shares; the dataclasses below hold ``checks``,
+    ``malformed`` and ``out_of_scope``."""
+
+    checks: tuple[PermissionCheck, ...]
+    malformed: tuple[PolicyParseError, ...]
+    out_of_scope: tuple[StatementRef, ...]
+
+    @property
+    def status(self) -> IamStatus:
+        return status_of(self.checks)
+
+    def check(self, permission: str) -> PermissionCheck:
+        """The check for ``permission`` (e.g. ``BOOT_VOLUME_BACKUP_COPY``, ``KEY_ENCRYPT``)."""
+        return next(c for c in self.checks if c.permission == permission.upper())
+
+    def reasons(self) -> list[str]:
+        """Why the answer is not a plain yes: one line per check that is not granted."""
+        return [c.describe() for c in self.checks if c.status is not CheckStatus.GRANTED]
+
+    def _explained(self, headline: str) -> str:
+        """The headline, each check with its statements, then malformed and cross-tenancy statements
+        and the assumptions the answer rests on."""
+        lines = [headline] + [f"  [{c.status.value}] {c.describe()}" for c in self.checks]
+        if self.malformed:
+            lines.append("Malformed statements (they grant nothing until fixed):")
+            lines += [f"  - {e}" for e in self.malformed]
+        if self.out_of_scope:
+            lines.append("Cross-tenancy statements (Define/Endorse/Admit) are out of scope and were not evaluated:")
+            lines += [f"  - {s}" for s in self.out_of_scope]
+        notes = sorted({a for c in self.checks for a in c.assumptions})
+        if notes:
+            lines.append("Assumptions (not documented by Oracle; see docs/iam.md):")
+            lines += [f"  - {n}" for n in notes]
+        return "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class GroupRef:
     """The group asked about: a name (with its identity domain, Default if none) or an OCID."""
@@ -158,7 +178,7 @@ class GroupRef:
 
 
 @dataclass(frozen=True)
-class CopyVerdict:
+class CopyVerdict(_Checked):
     """The answer to "can ``group`` copy from ``source`` to ``destination``?" and why.
 
     ``allowed`` is True only when every check is granted by a statement that parsed and no Deny
@@ -176,31 +196,17 @@ class CopyVerdict:
     region_restricted: bool
     allowed: bool
 
-    @property
-    def status(self) -> IamStatus:
-        return status_of(self.checks)
-
-    def check(self, permission: str) -> PermissionCheck:
-        """The check for ``permission`` (e.g. ``BOOT_VOLUME_BACKUP_COPY``)."""
-        return next(c for c in self.checks if c.permission == permission.upper())
-
-    def reasons(self) -> list[str]:
-        """Why the answer is not a plain yes: one line per check that is not granted."""
-        return [c.describe() for c in self.checks if c.status is not CheckStatus.GRANTED]
-
     def explain(self) -> str:
         """A human-readable verdict: the answer, each check with its statements, problems, assumptions."""
         where = f"compartment {self.compartment}" if self.compartment else "the root compartment (tenancy)"
         answer = {IamStatus.ALLOWED: "CAN copy", IamStatus.DENIED: "CANNOT copy",
                   IamStatus.UNKNOWN: "cannot be shown to copy"}[self.status]
-        lines = [f"Group {self.group.text} {answer} boot volume backups from {self.source} to "
-                 f"{self.destination} in {where} (status: {self.status.value})."]
-        lines += [f"  [{c.status.value}] {c.describe()}" for c in self.checks]
-        return "\n".join(lines + _problem_lines(self.malformed, self.out_of_scope, self.checks))
+        return self._explained(f"Group {self.group.text} {answer} boot volume backups from {self.source} to "
+                               f"{self.destination} in {where} (status: {self.status.value}).")
 
 
 @dataclass(frozen=True)
-class KeyUseVerdict:
+class KeyUseVerdict(_Checked):
     """The answer to "may ``service`` perform cryptographic operations with this Vault key?" and why.
 
     ``allowed`` is True only when KEY_ENCRYPT and KEY_DECRYPT are both granted by statements that
@@ -218,24 +224,10 @@ class KeyUseVerdict:
     region_restricted: bool
     allowed: bool
 
-    @property
-    def status(self) -> IamStatus:
-        return status_of(self.checks)
-
-    def check(self, permission: str) -> PermissionCheck:
-        """The check for ``permission`` (``KEY_ENCRYPT`` or ``KEY_DECRYPT``)."""
-        return next(c for c in self.checks if c.permission == permission.upper())
-
-    def reasons(self) -> list[str]:
-        """Why the answer is not a plain yes: one line per check that is not granted."""
-        return [c.describe() for c in self.checks if c.status is not CheckStatus.GRANTED]
-
     def explain(self) -> str:
         """A human-readable verdict: the answer, each check with its statements, problems, assumptions."""
         where = f"compartment {self.key_compartment}" if self.key_compartment else "the root compartment (tenancy)"
         answer = {IamStatus.ALLOWED: "MAY use", IamStatus.DENIED: "MAY NOT use",
                   IamStatus.UNKNOWN: "cannot be shown to use"}[self.status]
-        lines = [f"Service {self.service} {answer} Vault key {self.key_id} in {where}, region "
-                 f"{self.region or 'unknown'} (status: {self.status.value})."]
-        lines += [f"  [{c.status.value}] {c.describe()}" for c in self.checks]
-        return "\n".join(lines + _problem_lines(self.malformed, self.out_of_scope, self.checks))
+        return self._explained(f"Service {self.service} {answer} Vault key {self.key_id} in {where}, region "
+                               f"{self.region or 'unknown'} (status: {self.status.value}).")

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from reportkit.sim import responses as r
+from reportkit.sim import responses_restore as rr
+from reportkit.sim.responses_restore import KMS_MANAGEMENT
 
 Handler = Callable[..., r.Response]
 
@@ -33,11 +35,6 @@ _REGION = r"^/+(?P<region>[a-z0-9-]+)/+"
 def _api(method: str, version: str, tail: str, handler: Handler, operation: str, *, prefix: str = "") -> Route:
     tail = re.sub(r"\{(\w+)\}", lambda m: _OCID.format(m.group(1)), tail)
     return Route(method, re.compile(_REGION + prefix + version + "/+" + tail + "/?$"), handler, operation)
-
-
-#: the path of a vault's management endpoint below the region (the fake's stand-in for
-#: ``https://<vault>-management.kms.<region>.oraclecloud.com``)
-KMS_MANAGEMENT = "kms-mgmt"
 
 
 def _kms_management(method: str, tail: str, handler: Handler, operation: str) -> Route:
@@ -86,16 +83,16 @@ ROUTES: list[Route] = [
     # Core: compute
     _api("GET", CORE, "images", r.list_images, "ListImages"),
     _api("GET", CORE, "images/{id}", r.get_image, "GetImage"),
-    _api("GET", CORE, "images/{id}/shapes", r.list_image_shape_compatibility_entries,
+    _api("GET", CORE, "images/{id}/shapes", rr.list_image_shape_compatibility_entries,
          "ListImageShapeCompatibilityEntries"),
-    _api("GET", CORE, "images/{id}/shapes/{shape}", r.get_image_shape_compatibility_entry,
+    _api("GET", CORE, "images/{id}/shapes/{shape}", rr.get_image_shape_compatibility_entry,
          "GetImageShapeCompatibilityEntry"),
-    _api("GET", CORE, "shapes", r.list_shapes, "ListShapes"),
+    _api("GET", CORE, "shapes", rr.list_shapes, "ListShapes"),
     # Vault: the regional KMS endpoint, then each vault's management endpoint
-    _api("GET", KMS, "vaults", r.list_vaults, "ListVaults"),
-    _api("GET", KMS, "vaults/{id}", r.get_vault, "GetVault"),
-    _kms_management("GET", "keys", r.list_keys, "ListKeys"),
-    _kms_management("GET", "keys/{id}", r.get_key, "GetKey"),
+    _api("GET", KMS, "vaults", rr.list_vaults, "ListVaults"),
+    _api("GET", KMS, "vaults/{id}", rr.get_vault, "GetVault"),
+    _kms_management("GET", "keys", rr.list_keys, "ListKeys"),
+    _kms_management("GET", "keys/{id}", rr.get_key, "GetKey"),
     # Marketplace, Resource Search
     _api("GET", MARKETPLACE, "listings", r.list_listings, "ListListings"),
     _api("POST", SEARCH, "resources", r.search_resources, "SearchResources"),

@@ -120,7 +120,8 @@ class ComputeBackend:
         with self.sim.lock:
             self.sim.region(region)
             self.sim.check_list_compartment(compartment_id)
-            if availability_domain and availability_domain not in self.sim.identity.availability_domains.get(region, []):
+            ads = self.sim.identity.availability_domains.get(region, [])
+            if availability_domain and availability_domain not in ads:
                 raise InvalidParameter(f"availabilityDomain {availability_domain!r} is not an availability domain "
                                        f"of {region}.")
             out = self.offered_shapes(region, availability_domain or None)

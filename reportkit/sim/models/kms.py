@@ -124,9 +124,8 @@ class KmsBackend:
                 if key.get("vaultId") != vault.id or key.compartment_id != compartment_id:
                     continue
                 shape = key.get("keyShape") or {}
-                if (algorithm and shape.get("algorithm") != algorithm) or (curve_id and shape.get("curveId") != curve_id):
-                    continue
-                if length and str(shape.get("length")) != str(length):
+                wanted = (("algorithm", algorithm), ("curveId", curve_id), ("length", length))
+                if any(value and str(shape.get(name)) != str(value) for name, value in wanted):
                     continue
                 summary = {k: v for k, v in key.to_dict().items() if k in KEY_SUMMARY_FIELDS}
                 if shape.get("algorithm"):

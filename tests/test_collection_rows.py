@@ -17,7 +17,12 @@ def test_replica_region_comes_from_the_availability_domain():
 
 
 def test_rows_are_built_by_column_name_in_the_declared_order():
-    row = backup_row({"id": "b1", "sourceBootVolumeBackupId": "src", "lifecycleState": "NEW_STATE"}, LHR)
+    from reportkit.collection import wire
+
+    values, problems = wire.check(wire.BOOT_VOLUME_BACKUP, {"id": "b1", "sourceBootVolumeBackupId": "src",
+                                                            "lifecycleState": "NEW_STATE", "extraField": 1})
+    assert {p.field for p in problems} == {"compartmentId", "displayName", "timeCreated"}  # required, absent
+    row = backup_row(values, LHR)
     named = dict(zip(BACKUPS.column_names, row, strict=True))
     assert named["backup_id"] == "b1" and named["region"] == LHR
     assert named["source_boot_volume_backup_id"] == "src" and named["lifecycle_state"] == "UNKNOWN_ENUM_VALUE"

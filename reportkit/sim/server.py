@@ -167,6 +167,13 @@ class _HTTPServer(ThreadingHTTPServer):
         self.backend = backend
         super().__init__(address, _Handler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return  # the client hung up (cut off at its deadline, interrupted): not the fake's problem
+        super().handle_error(request, client_address)
+
     def server_bind(self) -> None:
         # HTTPServer.server_bind calls socket.getfqdn(), which can stall on DNS; we know our name
         socketserver.TCPServer.server_bind(self)

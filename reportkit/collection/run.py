@@ -48,7 +48,8 @@ from reportkit.collection import wire
 from reportkit.collection.calls import OciCaller
 from reportkit.collection.discovery import Discovery, discover, late_subscriptions, notes
 from reportkit.collection.options import CollectOptions
-from reportkit.collection.readers import SEARCHES, Collection
+from reportkit.collection.readers import Collection
+from reportkit.collection.search import SEARCHES
 from reportkit.compartments import CompartmentTree
 from reportkit.errors import CollectionError
 from reportkit.inventory import CollectionMetadata, Inventory

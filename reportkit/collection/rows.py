@@ -85,7 +85,7 @@ GROUP_BACKUP_ROWS = RowMap(VOLUME_GROUP_BACKUPS, wire.VOLUME_GROUP_BACKUP, {
     "volume_group_id": "volumeGroupId", "lifecycle_state": "lifecycleState", "source_type": "sourceType",
     "backup_type": "type", "time_created": "timeCreated", "time_request_received": "timeRequestReceived",
     "expiration_time": "expirationTime", "source_volume_group_backup_id": "sourceVolumeGroupBackupId",
-    "size_in_gbs": "sizeInGBs", "unique_size_in_gbs": "uniqueSizeInGBs", **_RETENTION}, "ListVolumeGroupBackups")
+    "size_in_gbs": "sizeInGBs", "unique_size_in_gbs": "uniqueSizeInGbs", **_RETENTION}, "ListVolumeGroupBackups")
 REPLICA_ROWS = RowMap(BOOT_VOLUME_REPLICAS, wire.BOOT_VOLUME_REPLICA, {
     "replica_id": "id", "compartment_id": "compartmentId", "availability_domain": "availabilityDomain",
     "display_name": "displayName", "boot_volume_id": "bootVolumeId", "lifecycle_state": "lifecycleState",

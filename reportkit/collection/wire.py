@@ -194,7 +194,7 @@ VOLUME_GROUP_BACKUP = Shape("VolumeGroupBackup", (
     _f("id", req=True), _f("compartmentId", req=True), _f("displayName", req=True, cosmetic=True),
     _f("volumeGroupId"), _f("lifecycleState", req=True), _f("sourceType"), _f("type", req=True),
     _f("timeCreated", TIME, req=True), _f("timeRequestReceived", TIME), _f("expirationTime", TIME),
-    _f("sourceVolumeGroupBackupId"), _f("sizeInGBs", INT, cosmetic=True), _f("uniqueSizeInGBs", INT, cosmetic=True),
+    _f("sourceVolumeGroupBackupId"), _f("sizeInGBs", INT, cosmetic=True), _f("uniqueSizeInGbs", INT, cosmetic=True),
     _f("volumeBackupIds", STRLIST, req=True), *_RETENTION))
 
 BOOT_VOLUME_REPLICA = Shape("BootVolumeReplica", (
@@ -222,7 +222,7 @@ IMAGE = Shape("Image", (
     _f("baseImageId"), _f("listingType"), _f("launchMode"), _f("lifecycleState", req=True),
     _f("timeCreated", TIME, req=True)))
 
-LISTING = Shape("ListingSummary", (_f("id", req=True), _f("publisher", OBJ)))
+LISTING = Shape("ListingSummary", (_f("id"), _f("publisher", OBJ)))
 
 IAM_POLICY = Shape("Policy", (
     _f("id", req=True), _f("compartmentId", req=True), _f("name", req=True, cosmetic=True),

@@ -228,7 +228,8 @@ class RegionScheduler:
                 left = None if deadline is None else deadline - time.monotonic()
                 if left is not None and left <= 0:
                     return False
-                self._idle.wait(left)
+                # in slices: a Ctrl-C the kernel hands to a worker thread still reaches the waiting thread
+                self._idle.wait(0.2 if left is None else min(left, 0.2))
             return True
 
     def close(self) -> None:

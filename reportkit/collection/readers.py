@@ -59,6 +59,8 @@ class Collection(SearchReaders, ProtectionReaders):
         self.key_to_region: dict[str, str] = {}
         self.lists_made = 0
         self.interrupted = False
+        self.plan: list[tuple[str, str | None, str, Any, tuple]] = []  # the first reads, in queueing order
+        self.planned_done = 0  # how many of them were queued
         # Resource Search pre-filter: what it did per region (see search_region)
         self.searched: set[tuple[str, str]] = set()  # (region, list operation) vouched by a search
         self.search_fallbacks: dict[str, list[str]] = {}
@@ -92,6 +94,11 @@ class Collection(SearchReaders, ProtectionReaders):
             self._finished(region, unit)
 
     def _interrupted(self, region: str, compartment: str | None, operation: str, resource: str | None) -> None:
+        key = (region, compartment or "", operation, resource or "")
+        with self._lock:
+            if key in self._damaged:
+                return
+            self._damaged.add(key)  # type: ignore[arg-type]  # one row per read not done
         self.error(region, compartment, operation, resource, None, "Interrupted",
                    "not read: the collection was interrupted (Ctrl-C)", None)
 
@@ -100,6 +107,8 @@ class Collection(SearchReaders, ProtectionReaders):
         done becomes an ``Interrupted`` errors row (a gap, never an empty compartment)."""
         self.interrupted = True
         self.caller.stop()
+        for region, compartment, operation, _, _ in self.plan[self.planned_done:]:
+            self._interrupted(region, compartment, operation, None)  # planned, never queued
         for region, args in self.scheduler.stop():
             _, unit, operation, compartment, resource, _, _ = args
             self._interrupted(str(region), compartment, operation, resource)

@@ -199,19 +199,26 @@ def _run(auth: AuthContext, o: CollectOptions, parameters: dict[str, Any], calle
 
 def _read(run: Collection, o: CollectOptions, chosen: list[str], selected_ids: list[str], tree: CompartmentTree,
           found: Discovery) -> None:
+    """Queue the first reads (each one is planned first, so that a Ctrl-C while queueing still names every
+    read not done), then wait, then follow the leads round by round."""
+    plan: list[tuple[str, str | None, str, Any, tuple]] = []
     if o.use_search:
         # only an explicit isAccessible: true lets the search vouch for a compartment's emptiness
         vouched = {c["id"] for c in found.compartments if c.get("isAccessible") is True}
-        for operation in SEARCHES:
-            for region in chosen:
-                run.submit(region, None, "SearchResources", run.search_region, region, operation, selected_ids,
-                           vouched)
+        plan += [(region, None, "SearchResources", run.search_region, (region, operation, selected_ids, vouched))
+                 for operation in SEARCHES for region in chosen]
     else:
-        for operation in SEARCHES:
-            for region in chosen:
-                run.list_region(region, operation, selected_ids)
-    for cid in selected_ids + tree.ancestors_outside(selected_ids):
-        run.submit(found.home, None, "ListPolicies", run.iam_policies, found.home, cid, compartment=cid)
+        plan += [(region, cid, operation, None, ()) for operation in SEARCHES for region in chosen
+                 for cid in selected_ids]
+    plan += [(found.home, cid, "ListPolicies", run.iam_policies, (found.home, cid))
+             for cid in selected_ids + tree.ancestors_outside(selected_ids)]
+    run.plan = plan
+    for index, (region, cid, operation, fn, args) in enumerate(plan):
+        if fn is None:
+            run.list_region(region, operation, [cid])
+        else:
+            run.submit(region, None, operation, fn, *args, compartment=cid)
+        run.planned_done = index + 1
     run.scheduler.join()
     for _ in range(_MAX_ROUNDS):
         if not run.next_round():

@@ -49,10 +49,17 @@ class RowMap:
     shape: Shape
     columns: Mapping[str, str]
     operation: str
-    wire_of: Mapping[str, str] = field(init=False, repr=False)
+    _order: tuple[tuple[bool, str], ...] = field(init=False, repr=False, compare=False)
+    _extra: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "wire_of", dict(self.columns))
+        unknown = set(self.columns) - set(self.table.column_names)
+        if unknown:
+            raise ValueError(f"{self.table.name} has no column(s) {sorted(unknown)}")
+        # per declared column, in order: (True, wire field) or (False, column given by the caller)
+        object.__setattr__(self, "_order", tuple((c in self.columns, self.columns.get(c, c))
+                                                 for c in self.table.column_names))
+        object.__setattr__(self, "_extra", frozenset(self.table.column_names) - set(self.columns))
 
     @property
     def id_column(self) -> str:
@@ -116,7 +123,12 @@ ROW_MAPS: tuple[RowMap, ...] = (BACKUP_ROWS, VOLUME_ROWS, GROUP_ROWS, GROUP_BACK
 
 
 def _row(rowmap: RowMap, values: Mapping[str, Any], **extra: Any) -> tuple:
-    return rowmap.table.row(**{col: values[w] for col, w in rowmap.columns.items()}, **extra)
+    """The row of ``rowmap.table``: mapped columns from ``values`` (by wire field), the others from ``extra``
+    (by column name; a name the table does not declare raises, so a typo cannot shift a value)."""
+    if not extra.keys() <= rowmap._extra:
+        rowmap.table.row(**extra)  # raises SchemaError naming the unknown column
+        raise ValueError(f"{sorted(set(extra) - rowmap._extra)} are mapped columns of {rowmap.table.name}")
+    return tuple(values[src] if mapped else extra.get(src) for mapped, src in rowmap._order)
 
 
 def backup_row(values: Mapping[str, Any], region: str) -> tuple:

@@ -139,8 +139,25 @@ def check(shape: Shape, item: Any) -> tuple[dict[str, Any] | None, list[Problem]
                               f"a {shape.model} record without a usable {shape.id_field}")]
     values: dict[str, Any] = {}
     problems: list[Problem] = []
+    get = item.get
     for name, kind, required in shape._plan:
-        value = item.get(name, _MISSING)
+        value = get(name, _MISSING)
+        # fast paths for what OCI sends (100k records per run): plain text, a whole-second-or-finer UTC time
+        kind_of = type(value)
+        if kind_of is str and value.isascii():
+            if kind is STR:
+                values[name] = value
+                continue
+            if kind is TIME and "1677" < value[:4] < "2262":
+                try:
+                    if datetime.fromisoformat(value).tzinfo is not None:
+                        values[name] = value
+                        continue
+                except ValueError:
+                    pass
+        elif kind_of is int and kind is INT and -_INT64 <= value <= _INT64:
+            values[name] = value
+            continue
         if value is _MISSING or value is None:
             values[name] = None
             if required:

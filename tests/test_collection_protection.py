@@ -177,3 +177,23 @@ def test_groups_are_listed_only_where_boot_volumes_or_backups_are(collected):
     assert {(r, c) for r, c, op in listed if op == "ListBootVolumeReplicas"} == {
         (LHR, PROD), (FRA, PROD), (IAD, PROD), (FRA, APP)}
     assert inv.metadata.parameters["protection"]["leads"]["replica"] == 4  # a TERMINATED replica is named nowhere
+
+
+def test_availability_domains_whose_name_says_no_region_are_looked_up_once_per_region(fake, oci_config_file):
+    """A replica in an AD whose name says no region (kIdk:WEIRD-AD-1) is placed by asking each region for its
+    ADs (once); a replica named in an AD no region has is an errors row, never silently dropped."""
+    doc = build_protection_tenancy()
+    weird = "kIdk:WEIRD-AD-1"
+    doc["availabilityDomains"] = {**doc.get("availabilityDomains", {}), FRA: ["Uocm:EU-FRANKFURT-1-AD-1", weird]}
+    next(r for r in doc["bootVolumeReplicas"][FRA] if r["id"] == REP["app_fra_faulty"])["availabilityDomain"] = weird
+    nowhere = {"displayName": "lost", "availabilityDomain": "Zz:NOWHERE-AD-9",
+               "bootVolumeReplicaId": "ocid1.bootvolumereplica.oc1.xx.aaaaaaaalost"}
+    next(v for v in doc["bootVolumes"][LHR] if v["id"] == BV["db2"]).setdefault("bootVolumeReplicas", []).append(nowhere)
+    fake.load(doc)
+    fake.reset()
+    inv = run(fake, oci_config_file, tuning=Tuning(backoff_base=0.005))
+    assert REP["app_fra_faulty"] in set(inv.boot_volume_replicas["replica_id"])
+    asked = [e["region"] for e in fake.requests() if e["operation"] == "ListAvailabilityDomains"]
+    assert sorted(asked) == sorted([LHR, FRA, IAD])  # every region read, once
+    lost = inv.errors[inv.errors["code"] == "UnknownAvailabilityDomain"]
+    assert list(lost["resource_id"]) == [nowhere["bootVolumeReplicaId"]]

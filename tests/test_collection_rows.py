@@ -14,6 +14,7 @@ def test_replica_region_comes_from_the_availability_domain():
     assert region_of_availability_domain("Uocm:FRA-AD-2", keys) == FRA
     assert region_of_availability_domain("Uocm:UK-LONDON-1-AD-1", keys) == LHR
     assert region_of_availability_domain("abcd:PHX-AD-1", keys) == "us-phoenix-1"
+    assert region_of_availability_domain("pjBI:US-ASHBURN-AD-1", keys) == "us-ashburn-1"
 
 
 def test_rows_are_built_by_column_name_in_the_declared_order():

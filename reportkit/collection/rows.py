@@ -144,9 +144,21 @@ def region_of_availability_domain(ad: str | None, key_to_region: Mapping[str, st
     """``Uocm:LHR-AD-1`` -> ``uk-london-1`` (via the tenancy's region keys, then the SDK's table)."""
     if not ad:
         return None
-    # "Uocm:LHR-AD-1" carries the region key; some realms spell the name: "Uocm:UK-LONDON-1-AD-1"
+    # "Uocm:LHR-AD-1" carries the region key; other ADs spell the region: "Uocm:EU-FRANKFURT-1-AD-1",
+    # and Ashburn's without its number: "pjBI:US-ASHBURN-AD-1" (Oracle's own Terraform tests)
     prefix = re.sub(r"-AD-\d+$", "", ad.split(":", 1)[-1], flags=re.IGNORECASE)
-    return lookup_region(prefix, key_to_region)
+    name = lookup_region(prefix, key_to_region)
+    if name not in set(key_to_region.values()) and not _is_region(name):
+        numbered = lookup_region(prefix + "-1", key_to_region)
+        if numbered in set(key_to_region.values()) or _is_region(numbered):
+            return numbered
+    return name
+
+
+def _is_region(name: str) -> bool:
+    import oci.regions
+
+    return bool(oci.regions.is_region(name))
 
 
 def replica_leads(values: Mapping[str, Any], info: Shape, id_field: str, list_field: str,

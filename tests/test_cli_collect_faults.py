@@ -24,17 +24,6 @@ import reliability as rel
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def _server() -> Iterator[SimServer]:
-    with SimServer(build_fixture_tenancy()) as server:
-        yield server
-
-
-@pytest.fixture
-def fake(_server: SimServer) -> SimServer:
-    _server.load(build_fixture_tenancy())
-    _server.reset()
-    return _server
 
 
 def _args(fake: SimServer, oci_config_file, out: Path, *extra: str) -> list[str]:

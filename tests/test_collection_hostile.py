@@ -18,18 +18,6 @@ FAST = Tuning(page_limit=2, backoff_base=0.005, backoff_max=0.02, max_attempts=3
 BOUND = 60.0  # seconds: far above a normal run of this tenancy (~1 s); a hang fails instead of blocking
 
 
-@pytest.fixture(scope="module")
-def _server() -> Iterator[SimServer]:
-    with SimServer(build_fixture_tenancy()) as server:
-        yield server
-
-
-@pytest.fixture
-def fake(_server: SimServer) -> SimServer:
-    """A fake of its own (a bounded run that failed may still be talking to it), reset per test."""
-    _server.load(build_fixture_tenancy())
-    _server.reset()
-    return _server
 
 
 def bounded(fn: Callable[[], Any], seconds: float = BOUND) -> Any:

@@ -20,17 +20,8 @@ from sim_fixtures import (
 ONE = Tuning(page_limit=1, backoff_base=0.005, backoff_max=0.02, max_attempts=3, region_failures=50)
 
 
-@pytest.fixture(scope="module")
-def _server() -> Iterator[SimServer]:
-    with SimServer(build_protection_tenancy()) as server:
-        yield server
-
-
-@pytest.fixture
-def fake(_server: SimServer) -> SimServer:
-    _server.load(build_protection_tenancy())
-    _server.reset()
-    return _server
+#: the tenancy the module's fake serves (conftest's ``fake``)
+DOCUMENT = build_protection_tenancy
 
 
 def run(fake: SimServer, oci_config_file: tuple[Any, str], tuning: Tuning = ONE, **kwargs: Any) -> Any:
@@ -51,13 +42,13 @@ def got(frame: pd.DataFrame, id_column: str) -> set[tuple[str, str, str]]:
 
 
 @pytest.fixture(scope="module")
-def collected(_server: SimServer, oci_config_file: tuple[Any, str]) -> tuple[Any, dict[str, Any], list[dict]]:
+def collected(_module_sim: SimServer, oci_config_file: tuple[Any, str]) -> tuple[Any, dict[str, Any], list[dict]]:
     """The protection tenancy collected once with pages of one record (every list crosses pages)."""
     doc = build_protection_tenancy()
-    _server.load(copy.deepcopy(doc))
-    _server.reset()
-    inv = run(_server, oci_config_file)
-    return inv, doc, _server.requests()
+    _module_sim.load(copy.deepcopy(doc))
+    _module_sim.reset()
+    inv = run(_module_sim, oci_config_file)
+    return inv, doc, _module_sim.requests()
 
 
 def test_every_new_table_is_read_exactly_across_pages(collected):

@@ -122,23 +122,22 @@ def _connection_classes() -> tuple[type, type, type, type]:
     from urllib3.connection import HTTPConnection, HTTPSConnection
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-    class _DeadlineHTTPConnection(HTTPConnection):
+    class _Registering:
+        """Registers the connection with the thread's flight when it connects and when it sends."""
+
         def connect(self) -> None:
-            super().connect()
+            super().connect()  # type: ignore[misc]
             _attach(self)
 
         def request(self, *args: Any, **kwargs: Any) -> None:
             _attach(self)
-            super().request(*args, **kwargs)
+            super().request(*args, **kwargs)  # type: ignore[misc]
 
-    class _DeadlineHTTPSConnection(HTTPSConnection):
-        def connect(self) -> None:
-            super().connect()
-            _attach(self)
+    class _DeadlineHTTPConnection(_Registering, HTTPConnection):
+        pass
 
-        def request(self, *args: Any, **kwargs: Any) -> None:
-            _attach(self)
-            super().request(*args, **kwargs)
+    class _DeadlineHTTPSConnection(_Registering, HTTPSConnection):
+        pass
 
     class _HTTPPool(HTTPConnectionPool):
         ConnectionCls = _DeadlineHTTPConnection

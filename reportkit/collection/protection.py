@@ -146,14 +146,23 @@ class ProtectionReaders:
                                   wire.VOLUME_GROUP, compartment, ("ListVolumeGroups", region, compartment)):
             self.add_group(values, region)
 
-    def add_group(self, values: dict[str, Any], region: str) -> None:
+    def _keep(self, kind: str, rowmap: R.RowMap, values: dict[str, Any], region: str,
+              members: tuple[Any, str, str] | None = None) -> bool:
+        """Append the row of a record seen for the first time (and its member rows: table, wire list field,
+        member column); False when it was already kept."""
         with self._lock:
-            if values["id"] in self._seen["group"]:
-                return
-            self._seen["group"].add(values["id"])
-            self.rows["volume_groups"].append(R._row(R.GROUP_ROWS, values, region=region))
-            self.rows["volume_group_members"] += R.members(VOLUME_GROUP_MEMBERS, values["id"], region,
-                                                           values["volumeIds"] or [], "volume_id")
+            if values["id"] in self._seen[kind]:
+                return False
+            self._seen[kind].add(values["id"])
+            self.rows[rowmap.table.name].append(R._row(rowmap, values, region=region))
+            if members is not None:
+                table, field, column = members
+                self.rows[table.name] += R.members(table, values["id"], region, values[field] or [], column)
+        return True
+
+    def add_group(self, values: dict[str, Any], region: str) -> None:
+        if not self._keep("group", R.GROUP_ROWS, values, region, (VOLUME_GROUP_MEMBERS, "volumeIds", "volume_id")):
+            return
         leads, problems = R.replica_leads(values, wire.VOLUME_GROUP_REPLICA_INFO, "volumeGroupReplicaId",
                                           "volumeGroupReplicas")
         if problems:
@@ -173,13 +182,8 @@ class ProtectionReaders:
             self.add_group_backup(values, region)
 
     def add_group_backup(self, values: dict[str, Any], region: str) -> None:
-        with self._lock:
-            if values["id"] in self._seen["group_backup"]:
-                return
-            self._seen["group_backup"].add(values["id"])
-            self.rows["volume_group_backups"].append(R._row(R.GROUP_BACKUP_ROWS, values, region=region))
-            self.rows["volume_group_backup_members"] += R.members(
-                VOLUME_GROUP_BACKUP_MEMBERS, values["id"], region, values["volumeBackupIds"] or [], "volume_backup_id")
+        self._keep("group_backup", R.GROUP_BACKUP_ROWS, values, region,
+                   (VOLUME_GROUP_BACKUP_MEMBERS, "volumeBackupIds", "volume_backup_id"))
 
     def list_replicas(self, region: str, compartment: str) -> None:
         for values in self._pages(region, "ListBootVolumeReplicas", "/bootVolumeReplicas",
@@ -188,10 +192,7 @@ class ProtectionReaders:
             self.add_replica(values, region)
 
     def add_replica(self, values: dict[str, Any], region: str) -> None:
-        with self._lock:
-            if values["id"] not in self._seen["replica"]:
-                self._seen["replica"].add(values["id"])
-                self.rows["boot_volume_replicas"].append(R._row(R.REPLICA_ROWS, values, region=region))
+        self._keep("replica", R.REPLICA_ROWS, values, region)
 
     def list_group_replicas(self, region: str, ad: str, compartment: str) -> None:
         for values in self._pages(region, "ListVolumeGroupReplicas", "/volumeGroupReplicas",
@@ -200,10 +201,7 @@ class ProtectionReaders:
             self.add_group_replica(values, region)
 
     def add_group_replica(self, values: dict[str, Any], region: str) -> None:
-        with self._lock:
-            if values["id"] not in self._seen["group_replica"]:
-                self._seen["group_replica"].add(values["id"])
-                self.rows["volume_group_replicas"].append(R._row(R.GROUP_REPLICA_ROWS, values, region=region))
+        self._keep("group_replica", R.GROUP_REPLICA_ROWS, values, region)
 
     # ------------------------------------------------------------------------------ leads not found
     _GETS = {"group": ("GetVolumeGroup", "volumeGroups", wire.VOLUME_GROUP, "add_group", "ListVolumeGroups"),

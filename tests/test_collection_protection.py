@@ -188,3 +188,30 @@ def test_availability_domains_whose_name_says_no_region_are_looked_up_once_per_r
     assert sorted(asked) == sorted([LHR, FRA, IAD])  # every region read, once
     lost = inv.errors[inv.errors["code"] == "UnknownAvailabilityDomain"]
     assert list(lost["resource_id"]) == [nowhere["bootVolumeReplicaId"]]
+
+
+@pytest.mark.slow  # starts the oci CLI (seconds)
+def test_the_oci_cli_lists_by_compartment_alone_what_collect_stored(collected, _module_sim, oci_config_file):
+    """The unmodified oci CLI, given only a compartment (as collect asks), lists Frankfurt's boot volume
+    replicas of prod: exactly the rows collect stored for (Frankfurt, prod)."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cli = Path(sys.executable).with_name("oci")
+    if not cli.exists():
+        pytest.skip("the oci CLI (oci-cli package) is installed by `make setup`")
+    inv, doc, _ = collected
+    _module_sim.load(copy.deepcopy(doc))
+    _module_sim.reset()
+    config, profile = oci_config_file
+    env = dict(os.environ, OCI_CLI_SUPPRESS_FILE_PERMISSIONS_WARNING="True", SUPPRESS_LABEL_WARNING="True")
+    done = subprocess.run([str(cli), "--config-file", str(config), "--profile", profile, "bv", "boot-volume-replica",
+                           "list", "--all", "--compartment-id", PROD, "--endpoint", _module_sim.endpoint(FRA)],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    listed = {r["id"] for r in json.loads(done.stdout)["data"]}
+    rows = inv.boot_volume_replicas
+    assert listed == set(rows.loc[(rows["region"] == FRA) & (rows["compartment_id"] == PROD), "replica_id"]) != set()

@@ -140,7 +140,8 @@ def test_a_trickling_answer_is_cut_at_the_request_deadline(fake, oci_config_file
     inv = run(fake, oci_config_file, tuning=tuning)
     cut = errors_of(inv, region=FRA, operation="ListBootVolumeBackups", code="RequestDeadline")
     # the answers longer than 10 bytes (0.5 s at 20 bytes/s): prod's copy and the denied compartment's 404
-    assert set(cut["compartment_id"]) == {PROD, SECRET}
+    # (an empty list, 2 bytes, may be cut too on a busy machine: still a gap, never an empty compartment)
+    assert {PROD, SECRET} <= set(cut["compartment_id"])
     assert "within 0.5 s" in cut["message"].iloc[0]
     assert inv.backups[inv.backups["region"] == FRA].empty
     assert set(inv.backups["region"]) == {LHR, IAD}

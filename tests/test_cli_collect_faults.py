@@ -42,8 +42,11 @@ def _one_line(err: str) -> str:
 @contextlib.contextmanager
 def _collect_process(fake: SimServer, oci_config_file, out: Path, *extra: str) -> Iterator[subprocess.Popen]:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
+    # a shell running the tests in the background ignores SIGINT, and an ignored signal stays ignored
+    # across exec: give the child the terminal's default back, as a user's shell would
     proc = subprocess.Popen([sys.executable, "-m", "reportkit", *_args(fake, oci_config_file, out, *extra)],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         yield proc
     finally:

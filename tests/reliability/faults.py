@@ -152,8 +152,14 @@ def _ctrl_c(sim: Any) -> Iterator[None]:
     def interrupt(_s: Any) -> None:
         sent.append(time.monotonic())
         os.kill(os.getpid(), signal.SIGINT)  # process-directed, as a terminal's Ctrl-C
-    with after_requests(sim, 1, interrupt, operation="ListBootVolumeBackups@" + FRA):
-        yield
+    # Python leaves SIGINT ignored when it started ignored (tests run from a background shell): handle it
+    # as a terminal's Ctrl-C for the scenario, then put back what was there
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with after_requests(sim, 1, interrupt, operation="ListBootVolumeBackups@" + FRA):
+            yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
     INTERRUPTS[:] = sent
 
 

@@ -123,14 +123,14 @@ _WRONG = st.one_of(st.none(), st.booleans(), st.integers(min_value=-(10 ** 20), 
 
 @st.composite
 def damage(draw: Any) -> list[dict[str, Any]]:
-    """One wrong value in one field of one record of every record type (the record chosen by position)."""
+    """One wrong value in one field of every record type, in every record (or every 2nd) of that type."""
     faults = []
     for operation, shape in _DAMAGEABLE.items():
         fields = [f for f in shape.fields if not (operation == "ListCompartments" and f.name == "id")]
         f = draw(st.sampled_from(fields))
         value = draw(_WRONG.filter(lambda v, kind=f.kind: v is None or wire._reason(kind, v) is not None))
         faults.append({"operation": operation, "field": f.name, "value": value,
-                       "every": draw(st.integers(min_value=1, max_value=4))})
+                       "every": draw(st.sampled_from([1, 1, 2]))})
     return faults
 
 
@@ -154,7 +154,7 @@ def protection_fake(oci_config_file) -> Iterator[tuple[Any, Any]]:
 
 
 @pytest.mark.slow
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
 @given(faults=damage())
 def test_wrong_values_anywhere_never_lose_the_run_other_records_or_make_anything_covered(protection_fake, faults,

@@ -104,7 +104,7 @@ def test_a_policy_or_image_of_the_wrong_shape_is_an_error_row_of_that_lookup(fak
 
 
 # ------------------------------------------------------------------------------------------- pages
-@pytest.mark.parametrize("mode", ["repeat", "cycle"])
+@pytest.mark.parametrize("mode", ["repeat"])  # cycling tokens: the reliability harness ("page-token cycle")
 def test_a_page_token_that_repeats_or_cycles_is_stopped_at_once(fake, oci_config_file, mode):
     fake.set_knobs(page_loop=[{"operation": "ListBootVolumeBackups", "region": LHR, "mode": mode}])
     inv = run(fake, oci_config_file)
@@ -149,7 +149,7 @@ def test_a_trickling_answer_is_cut_at_the_request_deadline(fake, oci_config_file
 
 def test_a_region_past_its_deadline_is_cut_off_and_every_unread_list_is_a_row(fake, oci_config_file):
     fake.set_knobs(stall=[{"operation": "ListBootVolumes", "region": IAD, "seconds": 30}])
-    tuning = dataclasses.replace(FAST, region_deadline=1.5, timeout=(2.0, 60.0))
+    tuning = dataclasses.replace(FAST, region_deadline=1.0, timeout=(2.0, 60.0))
     inv = run(fake, oci_config_file, tuning=tuning)
     late = errors_of(inv, region=IAD, code="RegionDeadline")
     assert {(c, op) for c, op in zip(late["compartment_id"], late["operation"])} >= {

@@ -68,10 +68,23 @@ def bench_collect(quick: bool) -> tuple[list[Row], dict[str, Any]]:
         Row(sec, f"oci CLI shell loop (extrapolated from {f['cli_slice']})", _s(f["cli_full_s_extrapolated"])),
         Row(sec, "speed-up over the oci CLI loop", f"{f['cli_over_collect']:.0f}x"),
         Row(sec, "collect requests / 429 answers", f"{f['collect_requests']:,} / {f['collect_429']:,}"),
+        Row(sec, "collect requests before -> after the protection model (--search)",
+            f"{f['requests_before']:,} -> {f['requests_after']:,} ({f['requests_growth_pct']:+.1f} %; new: "
+            + ", ".join(f"{op} {n:,}" for op, n in f["requests_new_reads"].items()) + ")", "<= +25 %",
+            f["requests_growth_pct"] <= 25),
+        Row(sec, "collect / rate floor (--search)", f"{f['collect_over_rate_floor']:.2f}x", "<= 1.2x",
+            f["collect_over_rate_floor"] <= 1.2),
         Row(sec, "collect user CPU (client process)", _s(f["collect_user_cpu_s"])),
         Row(sec, "collect peak RSS (client process)", f"{f['collect_peak_rss_mb']:,.0f} MB"),
         Row(sec, "CPU of the fake OCI API during collect (same machine)", _s(f["collect_server_cpu_s"])),
     ]
+    if "search_off_requests_before" in f:
+        rows.append(Row(sec, "collect requests before -> after the protection model (default, no search)",
+                        f"{f['search_off_requests_before']:,} -> {f['search_off_requests_after']:,} "
+                        f"({f['search_off_requests_growth_pct']:+.1f} %)", "<= +25 %",
+                        f["search_off_requests_growth_pct"] <= 25))
+        rows.append(Row(sec, "collect / rate floor (default, no search)", f"{f['search_off_over_rate_floor']:.2f}x",
+                        "<= 1.2x", f["search_off_over_rate_floor"] <= 1.2))
     if "search_on_s" in f:
         rows.append(Row(sec, "Resource Search pre-filter on / off (off is the default: see collect --help)",
                         f"{_s(f['search_on_s'])} ({f['search_on_requests']:,} req) / "

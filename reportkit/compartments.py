@@ -7,7 +7,7 @@ the root's path is ``/``.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,10 +22,12 @@ _MAX_DEPTH = 100  # a deeper chain is a cycle: corrupt data, never followed furt
 
 @dataclass(frozen=True)
 class CompartmentTree:
-    """Compartment parents and names (the root's parent is None)."""
+    """Compartment parents, names and lifecycle states (the root's parent is None; a compartment
+    without a state is ACTIVE)."""
 
     parent: Mapping[str, str | None] = field(default_factory=dict)
     name: Mapping[str, str] = field(default_factory=dict)
+    state: Mapping[str, str | None] = field(default_factory=dict)
 
     # ---------------------------------------------------------------------------- building
     @classmethod
@@ -46,17 +48,24 @@ class CompartmentTree:
                 index=False):
             parent[str(cid)] = None if pd.isna(pid) or not str(pid) else str(pid)
             name[str(cid)] = "" if pd.isna(cname) else str(cname)
-        return cls(parent, name)
+        state: dict[str, str | None] = {}
+        if "lifecycle_state" in compartments.columns:
+            state = {str(c): None if pd.isna(s) else str(s)
+                     for c, s in zip(compartments["compartment_id"], compartments["lifecycle_state"])}
+        return cls(parent, name, state)
 
     @classmethod
-    def from_wire(cls, tenancy: Mapping[str, Any], compartments: Iterable[Mapping[str, Any]]) -> CompartmentTree:
-        """Return the tree of the root and every ACTIVE compartment reachable from it (OCI JSON).
+    def from_wire(cls, tenancy: Mapping[str, Any], compartments: Iterable[Mapping[str, Any]],
+                  keep: Callable[[Mapping[str, Any]], bool] | None = None) -> CompartmentTree:
+        """Return the tree of the root and every compartment ``keep`` accepts (default: ACTIVE ones)
+        reachable from it (OCI JSON), with their lifecycle states.
 
-        A compartment whose parent is not ACTIVE (or not listed) is unreachable by path and left
+        A compartment whose parent is not kept (or not listed) is unreachable by path and left
         out, as the Console does; the root is always included.
         """
         root_id = str(tenancy["id"])
-        active = {str(c["id"]): c for c in compartments if c.get("lifecycleState") == "ACTIVE"}
+        keep = keep or (lambda c: c.get("lifecycleState") == "ACTIVE")
+        active = {str(c["id"]): c for c in compartments if keep(c)}
         parent: dict[str, str | None] = {root_id: None}
         name: dict[str, str] = {root_id: tenancy.get("name")}
         for cid, comp in active.items():
@@ -69,7 +78,8 @@ class CompartmentTree:
             for member in reversed(chain):
                 parent[member] = str(active[member].get("compartmentId"))
                 name[member] = str(active[member].get("name"))
-        return cls(parent, name)
+        state = {cid: active[cid].get("lifecycleState") for cid in parent if cid in active}
+        return cls(parent, name, state)
 
     # ---------------------------------------------------------------------------- looking up
     def names(self, compartment_id: str | None) -> tuple[str, ...] | None:
@@ -123,7 +133,7 @@ class CompartmentTree:
             if names is not None:
                 rows.append({"compartment_id": cid, "parent_compartment_id": self.parent[cid],
                              "name": self.name.get(cid), "path": "/".join(names) or ROOT_PATH,
-                             "depth": len(names), "lifecycle_state": "ACTIVE"})
+                             "depth": len(names), "lifecycle_state": self.state.get(cid, "ACTIVE")})
         roots = [r for r in rows if r["parent_compartment_id"] is None]
         return roots + sorted((r for r in rows if r["parent_compartment_id"] is not None), key=lambda r: r["path"])
 

@@ -24,6 +24,13 @@ class SnapshotError(ReportkitError):
     """A snapshot folder is missing, corrupt, partial, tampered with, or of a newer schema."""
 
 
+class SnapshotWriteError(SnapshotError):
+    """Writing a snapshot failed after the collection (disk full, folder gone read-only): exit 1, because
+    the input was good and work was done; the message says where the collection was kept instead."""
+
+    exit_code = 1
+
+
 class SchemaError(ReportkitError):
     """A DataFrame does not match the declared columns of its table."""
 
@@ -36,6 +43,11 @@ class CollectionError(ReportkitError):
     """Nothing usable could be collected (partial failures are recorded in ``errors`` instead)."""
 
     exit_code = 1
+
+
+class WireError(ReportkitError):
+    """An OCI answer collect cannot go on without (the tenancy, the region subscriptions, the compartment
+    list) is not the shape the SDK documents; names the operation and what was wrong (exit 2)."""
 
 
 class ReportError(ReportkitError):

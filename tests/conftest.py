@@ -42,6 +42,23 @@ def sim(_sim_server: SimServer) -> SimServer:
     return _sim_server
 
 
+@pytest.fixture(scope="module")
+def _module_sim(request: pytest.FixtureRequest) -> Iterator[SimServer]:
+    """A fake of the test module's own (a bounded run that failed may still be talking to it), serving the
+    module's ``DOCUMENT()`` (default: the fixture tenancy)."""
+    build = getattr(request.module, "DOCUMENT", build_fixture_tenancy)
+    with SimServer(build()) as server:
+        yield server
+
+
+@pytest.fixture
+def fake(_module_sim: SimServer, request: pytest.FixtureRequest) -> SimServer:
+    """The module's own fake, reloaded with its ``DOCUMENT()`` and reset (state, knobs, log) per test."""
+    _module_sim.load(getattr(request.module, "DOCUMENT", build_fixture_tenancy)())
+    _module_sim.reset()
+    return _module_sim
+
+
 @pytest.fixture(scope="session")
 def oci_config_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """(config path, profile) of a throwaway ``oci`` config for the fixture tenancy (region uk-london-1)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 from reportkit.cli import main
 from reportkit.sim import write_oci_config
 from reportkit.snapshot import load_snapshot
-from sim_fixtures import FRA, IAD, LHR, SECRET, build_fixture_tenancy
+from sim_fixtures import FRA, IAD, LHR, PROD, SECRET, build_fixture_tenancy
 
 
 def test_collect_writes_a_snapshot_and_prints_a_per_region_summary(sim, oci_config_file, tmp_path, capsys):
@@ -22,10 +22,11 @@ def test_collect_writes_a_snapshot_and_prints_a_per_region_summary(sim, oci_conf
     doc = build_fixture_tenancy()
     visible = [len([x for x in doc[key][LHR] if x["compartmentId"] != SECRET]) for key in ("bootVolumeBackups",
                                                                                             "bootVolumes")]
-    # collected, backups, volumes, errors (the denied compartment: 2 lists + its IAM policies)
-    assert lhr[1:] == ["True", str(visible[0]), str(visible[1]), "3"]
-    assert "7 read(s) failed" in out and "NotAuthorizedOrNotFound" in out
-    assert set(inv.errors["compartment_id"]) == {SECRET}
+    # collected, backups, volumes, errors (the denied compartment: 2 lists, groups and group backups listed
+    # there because those lists failed, its IAM policies; and the replica web-1 names, which has no record)
+    assert lhr[1:] == ["True", str(visible[0]), str(visible[1]), "6"]
+    assert "14 read(s) failed" in out and "NotAuthorizedOrNotFound" in out
+    assert set(inv.errors["compartment_id"]) == {SECRET, PROD}
 
 
 def test_collect_exits_1_when_nothing_could_be_read(sim, tmp_path, capsys):

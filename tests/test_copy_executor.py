@@ -341,7 +341,8 @@ def test_cli_plan_from_a_snapshot_then_copy_execute(sim, oci_config_file, tmp_pa
     keys = tmp_path / "keys.json"
     keys.write_text(json.dumps({"fra": KEY_FRA}))
     out = tmp_path / "plan.json"
-    code = main(["plan", "--snapshot", str(snap), "--rpo-days", "30", "--kms-key-map", str(keys),
+    # the snapshot carries the fake's clock (2026-11-01): web-1's Frankfurt copy is 12 days old, stale at 5
+    code = main(["plan", "--snapshot", str(snap), "--rpo-days", "5", "--kms-key-map", str(keys),
                  "--group", "Ops", "--out", str(out)])
     printed = capsys.readouterr().out
     assert code == 0, printed

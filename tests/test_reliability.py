@@ -46,7 +46,7 @@ def _params():
         yield pytest.param(s.name, marks=marks, id=s.name.replace(" ", "-"))
 
 
-@pytest.mark.slow  # each scenario is a real collection under a fault (the suite takes ~15 s)
+@pytest.mark.slow  # each scenario is a real collection under a fault (the suite takes ~25 s)
 @pytest.mark.parametrize("name", list(_params()))
 def test_fault_scenario(name, fault_sim, reference):
     sim, config, profile = fault_sim
@@ -59,6 +59,8 @@ def test_fault_scenario(name, fault_sim, reference):
     assert outcome.errors_recorded, detail
     assert outcome.gaps_unknown, detail
     assert outcome.retried, detail
+    assert outcome.no_false_covered, detail
+    assert outcome.within_bound, detail
     if scenario.expect_errors:
         assert outcome.error_rows > 0
 
@@ -116,6 +118,13 @@ def test_the_judge_catches_a_wrong_verdict_and_lost_data(fault_sim, reference):
     import dataclasses
     rel.check_verdicts(inv, dataclasses.replace(assessment, volumes=volumes), reference, subscribed, wrong)
     assert not wrong.gaps_unknown and any("was not read" in p for p in wrong.problems)
+    # 4. a volume the full data calls stale, claimed covered
+    volumes = assessment.volumes.copy()
+    stale = volumes.index[volumes["display_name"].astype(str).str.contains("-stale ")][0]
+    volumes.loc[stale, "coverage_status"] = "covered"
+    claimed = rel.Outcome("tampered")
+    rel.check_covered(inv, dataclasses.replace(assessment, volumes=volumes), reference, claimed)
+    assert not claimed.no_false_covered and any("covered, the full data says" in p for p in claimed.problems)
 
 
 def test_make_reliability_table_and_document(fault_sim, reference, tmp_path):

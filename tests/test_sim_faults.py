@@ -149,3 +149,68 @@ def test_admin_clock_requests_knobs_reset_and_load(sim, oci_config):
     with pytest.raises(urllib.error.HTTPError) as err:
         _admin(sim, "POST", "/_sim/tenancy", {"tenancy": {}})
     assert err.value.code == 400 and "tenancy" in json.load(err.value)["message"]
+
+
+# ------------------------------------------------------------------------------ hostile answers
+def _raw(sim, region, path, page=None):
+    """GET an API path unsigned-but-well-formed (raw bytes and headers), as a hostile answer is seen on the wire."""
+    sig = ('Signature version="1",keyId="t/u/f",algorithm="rsa-sha256",headers="date",signature="x"')
+    url = f"{sim.endpoint(region)}/20160918/{path}" + (f"&page={page}" if page else "")
+    req = urllib.request.Request(url, headers={"authorization": sig})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return resp.read(), dict(resp.headers)
+
+
+def test_wrong_shape_replaces_only_the_chosen_answers(sim):
+    sim.set_knobs(wrong_shape=[{"operation": "ListBootVolumes", "region": LHR, "shape": "object"},
+                               {"operation": "GetTenancy", "shape": "list"}])
+    body, _ = _raw(sim, LHR, f"bootVolumes?compartmentId={PROD}")
+    assert isinstance(json.loads(body), dict) and isinstance(json.loads(body)["items"], list)
+    assert isinstance(json.loads(_raw(sim, FRA, f"bootVolumes?compartmentId={PROD}")[0]), list)
+    assert isinstance(json.loads(_raw(sim, LHR, f"tenancies/{TENANCY}")[0]), list)
+    with pytest.raises(Exception, match="must be one of"):
+        sim.set_knobs(wrong_shape=[{"operation": "X", "shape": "square"}])
+
+
+@pytest.mark.parametrize("mode, tokens", [("repeat", ["loop-0", "loop-0", "loop-0"]),
+                                          ("cycle", ["loop-0", "loop-1", "loop-0"]),
+                                          ("empty", ["loop-0", "loop-1", "loop-2"])])
+def test_page_loop_tokens(sim, mode, tokens):
+    sim.set_knobs(page_loop=[{"operation": "ListBootVolumeBackups", "mode": mode}])
+    seen, page, bodies = [], None, []
+    for _ in range(3):
+        body, headers = _raw(sim, LHR, f"bootVolumeBackups?compartmentId={PROD}&limit=2", page)
+        page = headers["opc-next-page"]
+        seen.append(page)
+        bodies.append(json.loads(body))
+    assert seen == tokens
+    assert len(bodies[0]) == 2 and (bodies[2] == [] if mode == "empty" else len(bodies[2]) == 2)
+
+
+def test_record_faults_change_the_chosen_records_and_count_over_the_run(sim):
+    from sim_fixtures import BKP
+
+    sim.set_knobs(record_faults=[{"operation": "ListBootVolumeBackups", "field": "id", "value": None, "every": 2},
+                                 {"operation": "ListBootVolumeBackups", "field": "sizeInGBs", "value": "fifty",
+                                  "ids": [BKP["custom"]]},
+                                 {"operation": "ListBootVolumeBackups", "field": "timeCreated", "drop": True,
+                                  "ids": [BKP["market"]]}])
+    items = json.loads(_raw(sim, LHR, f"bootVolumeBackups?compartmentId={PROD}")[0])
+    assert [i["id"] is None for i in items] == [k % 2 == 1 for k in range(len(items))]
+    by_name = {i["displayName"]: i for i in items}
+    assert by_name["api-1 manual"]["sizeInGBs"] == "fifty" and "timeCreated" not in by_name["fw-1 manual"]
+    # the answer is distorted, the fake's own records are not
+    sim.set_knobs(record_faults=[])
+    assert all(i["id"] for i in json.loads(_raw(sim, LHR, f"bootVolumeBackups?compartmentId={PROD}")[0]))
+
+
+def test_stall_and_trickle_take_real_time_after_the_log_entry(sim):
+    sim.set_knobs(trickle=[{"operation": "GetTenancy", "interval": 0.002}],
+                  stall=[{"operation": "ListRegionSubscriptions", "seconds": 0.3}])
+    start = time.monotonic()
+    body, _ = _raw(sim, LHR, f"tenancies/{TENANCY}")
+    assert json.loads(body)["id"] == TENANCY and time.monotonic() - start >= 0.002 * len(body)
+    start = time.monotonic()
+    _raw(sim, LHR, f"tenancies/{TENANCY}/regionSubscriptions")
+    assert time.monotonic() - start >= 0.3
+    assert [e["operation"] for e in sim.requests()][-2:] == ["GetTenancy", "ListRegionSubscriptions"]

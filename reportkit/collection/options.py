@@ -33,10 +33,12 @@ class CollectOptions:
     - ``workers``: thread pool size; ``per_region``: requests of one region in flight at once
       (default ``min(8, workers)``).
     - ``progress``: a ``tqdm.auto`` bar (terminal and Jupyter).
-    - ``tuning``: retry and paging knobs (:class:`~reportkit.collection.calls.Tuning`).
+    - ``tuning``: retry, paging and bound knobs (:class:`~reportkit.collection.calls.Tuning`: pages per
+      listing, empty pages in a row, a deadline per request and per region).
     - ``use_search``: the Resource Search pre-filter (see :func:`reportkit.collection.collect`).
     - ``clock``: the wall clock stamped on the metadata and error rows (time is a parameter, so a
-      test can step it; elapsed time is always measured on the monotonic clock).
+      test can step it; elapsed time is always measured on the monotonic clock). Against the fake
+      OCI API its simulated clock is stamped instead, and this one recorded beside it.
     """
 
     profile: str | None = None

@@ -120,9 +120,11 @@ class RegionScheduler:
     for its (region, stream): a throttled stream waits in its queue, not in a thread, so it can
     never hold the region's slots while the region's other streams have work.
 
-    Tasks may submit further tasks. :meth:`join` returns when every task has finished; an
-    exception escaping a task is handed to ``on_crash`` (the collector turns it into an error row)
-    so one bad record never stops the run.
+    Tasks may submit further tasks. :meth:`join` returns when every task has finished (it can be
+    called again after more tasks are submitted; :meth:`close` ends the pool); an exception escaping
+    a task is handed to ``on_crash`` (the collector turns it into an error row) so one bad record
+    never stops the run. :meth:`stop` drops every queued task (and refuses new ones) and returns
+    them, so the caller can say what was not done.
     """
 
     def __init__(self, workers: int, per_region: int,
@@ -139,12 +141,32 @@ class RegionScheduler:
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._on_crash = on_crash
+        self.stopped = False
 
-    def submit(self, region: Hashable, fn: Callable[..., Any], *args: Any, stream: Hashable = None) -> None:
+    def submit(self, region: Hashable, fn: Callable[..., Any], *args: Any, stream: Hashable = None) -> bool:
+        """Queue ``fn(*args)``; False (not queued) once the scheduler has stopped."""
         with self._lock:
+            if self.stopped:
+                return False
             self._queues.setdefault((region, stream), collections.deque()).append((fn, args))
             self._pending += 1
             self._pump()
+            return True
+
+    def stop(self) -> list[tuple[Hashable, tuple]]:
+        """Drop every queued task and refuse new ones; return the dropped ``(region, args)`` (running tasks
+        finish on their own: the caller makes them quick)."""
+        with self._lock:
+            self.stopped = True
+            dropped = [(region, args) for (region, _), queue in self._queues.items() for _, args in queue]
+            self._pending -= len(dropped)
+            self._queues.clear()
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self._pending == 0:
+                self._idle.notify_all()
+            return dropped
 
     def _pump(self) -> None:
         progressed = True
@@ -178,7 +200,8 @@ class RegionScheduler:
     def _timer_fired(self) -> None:
         with self._lock:
             self._timer = None
-            self._pump()
+            if not self.stopped:
+                self._pump()
 
     def _run(self, region: Hashable, fn: Callable[..., Any], args: tuple, prepaid: Hashable) -> None:
         self.prepaid.key = prepaid
@@ -192,12 +215,23 @@ class RegionScheduler:
                 self._inflight[region] -= 1
                 self._running -= 1
                 self._pending -= 1
-                self._pump()
+                if not self.stopped:
+                    self._pump()
                 if self._pending == 0:
                     self._idle.notify_all()
 
-    def join(self) -> None:
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait until no task is queued or running (at most ``timeout`` seconds); True if so."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
             while self._pending:
-                self._idle.wait()
-        self._pool.shutdown(wait=True)
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return False
+                # in slices: a Ctrl-C the kernel hands to a worker thread still reaches the waiting thread
+                self._idle.wait(0.2 if left is None else min(left, 0.2))
+            return True
+
+    def close(self) -> None:
+        """End the worker threads (after :meth:`join`, or after :meth:`stop` once running tasks end)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)

@@ -1,7 +1,8 @@
 """The fake OCI API as a threaded HTTP server on 127.0.0.1 (moto's server mode).
 
 Each request goes: route -> (API only) region up? -> signed? -> region subscribed and READY? -> rate
-limit -> injected error -> latency -> handler -> log. Every response carries ``opc-sim-time``, the
+limit -> injected error -> latency -> handler -> hostile distortions (wrong shapes, page loops, bad
+records) -> log -> stall -> send (trickled if asked). Every response carries ``opc-sim-time``, the
 fake's simulated time when it answered. Everything stateful lives in the :class:`SimBackend`.
 """
 from __future__ import annotations
@@ -88,6 +89,7 @@ class _Handler(BaseHTTPRequestHandler):
         req.operation = route.operation if route else "Unknown"
         region = groups.get("region") or routes.region_of(req.path)
         throttled = False
+        loop: int | None = None
         try:
             if route is None:
                 status = 405 if path_known else 404
@@ -111,7 +113,12 @@ class _Handler(BaseHTTPRequestHandler):
                     raise InternalServerError("Internal error (injected).")
                 if backend.knobs.latency_ms > 0:
                     time.sleep(backend.knobs.latency_ms / 1000.0)  # real latency, outside the lock
+                with backend.lock:
+                    loop = backend.faults.loop_page(region, req.operation, req.query)
             resp = route.handler(backend, req)
+            if resp.status == 200 and not route.admin:
+                with backend.lock:
+                    resp.body = backend.faults.distort(region, req.operation, resp.body, resp.headers, loop)
         except SimError as exc:
             resp = Response(exc.status, exc.to_dict())
         except Exception as exc:  # a bug in the fake: answer like OCI would, keep the trace in the log
@@ -120,19 +127,36 @@ class _Handler(BaseHTTPRequestHandler):
         code = resp.body.get("code") if resp.status >= 400 and isinstance(resp.body, dict) else None
         backend.record(region=region, method=self.command, path=self.path, operation=req.operation,
                        status=resp.status, code=code, opcRequestId=request_id, throttled=throttled)
-        self._send(resp, request_id, format_time(backend.now()))
+        trickle = None
+        if route is not None and not route.admin:
+            with backend.lock:
+                stall = backend.faults.stall_seconds(region, req.operation)
+                trickle = backend.faults.trickle_interval(region, req.operation)
+            if stall > 0:
+                time.sleep(stall)  # real silence: the client's timeouts, not the clock, must end it
+        self._send(resp, request_id, format_time(backend.now()), trickle)
 
-    def _send(self, resp: Response, request_id: str, sim_time: str) -> None:
+    def _send(self, resp: Response, request_id: str, sim_time: str, trickle: float | None = None) -> None:
         payload = resp.payload()
-        self.send_response(resp.status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(payload)))
-        self.send_header("opc-request-id", request_id)
-        self.send_header(SIM_TIME_HEADER, sim_time)
-        for name, value in resp.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(payload)
+        try:
+            self.send_response(resp.status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(payload)))
+            self.send_header("opc-request-id", request_id)
+            self.send_header(SIM_TIME_HEADER, sim_time)
+            for name, value in resp.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            if trickle is None:
+                self.wfile.write(payload)
+                return
+            self.wfile.flush()
+            for i in range(len(payload)):  # one byte at a time: a timeout per read never ends this
+                self.wfile.write(payload[i:i + 1])
+                self.wfile.flush()
+                time.sleep(trickle)
+        except OSError:  # the client hung up (a deadline cut it off, or it was interrupted)
+            self.close_connection = True
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -142,6 +166,13 @@ class _HTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], backend: SimBackend) -> None:
         self.backend = backend
         super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return  # the client hung up (cut off at its deadline, interrupted): not the fake's problem
+        super().handle_error(request, client_address)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind calls socket.getfqdn(), which can stall on DNS; we know our name

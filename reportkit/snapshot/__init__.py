@@ -17,8 +17,15 @@ from reportkit.snapshot.catalog import (
     snapshot_root,
 )
 from reportkit.snapshot.query import history_connection, query_history
-from reportkit.snapshot.store import load_snapshot, load_table, safe_tenancy_name, save_snapshot
+from reportkit.snapshot.store import (
+    check_writable,
+    load_snapshot,
+    load_table,
+    safe_tenancy_name,
+    save_elsewhere,
+    save_snapshot,
+)
 
-__all__ = ["MANIFEST", "SNAPSHOT_SCHEMA_VERSION", "history_connection", "list_snapshots", "load_snapshot", "load_table",
+__all__ = ["MANIFEST", "SNAPSHOT_SCHEMA_VERSION", "check_writable", "history_connection", "list_snapshots", "load_snapshot", "load_table",
            "manifest_sha256", "month_end_snapshots", "query_history", "read_manifest", "resolve_snapshot",
-           "safe_tenancy_name", "save_snapshot", "snapshot_identity", "snapshot_place", "snapshot_root"]
+           "safe_tenancy_name", "save_elsewhere", "save_snapshot", "snapshot_identity", "snapshot_place", "snapshot_root"]

@@ -19,6 +19,8 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -26,12 +28,15 @@ from typing import Any
 import pandas as pd
 
 from reportkit._io import fsync_dir, publish_folder, stage_folder, write_bytes
-from reportkit.errors import SchemaError, SnapshotError
+from reportkit.errors import SchemaError, SnapshotError, SnapshotWriteError
 from reportkit.inventory import CollectionMetadata, Inventory
 from reportkit.schema import CATEGORY, INVENTORY_TABLES, LATER_TABLES
 from reportkit.snapshot.catalog import MANIFEST, SNAPSHOT_SCHEMA_VERSION, read_manifest, resolve_snapshot, snapshot_root
 
 _RUN_FORMAT = "%Y%m%dT%H%M%SZ"
+#: the least free space a snapshot root must have before a collection starts (a rough estimate: twice the
+#: newest snapshot under it counts when larger)
+MIN_FREE_BYTES = 16 << 20
 
 
 def safe_tenancy_name(name: str) -> str:
@@ -45,16 +50,67 @@ def safe_tenancy_name(name: str) -> str:
     return text[:64] or "tenancy"
 
 
+def check_writable(root: str | os.PathLike[str] | None = None) -> Path:
+    """Return the snapshot root ``root`` designates after proving it can take a snapshot, leaving no
+    trace: it is a folder (or can be created inside its nearest existing parent), a folder can be
+    created in it, and it has room for a rough estimate (twice the newest snapshot under it, at least
+    16 MiB). Raises :class:`SnapshotError` (one line, exit 2) otherwise, so a bad ``--out`` fails
+    before anything is collected."""
+    path = snapshot_root(root)
+    base = path
+    while not base.exists() and base != base.parent:
+        base = base.parent
+    try:
+        if not base.is_dir():
+            raise NotADirectoryError(20, f"{base} is not a folder")
+        os.rmdir(tempfile.mkdtemp(dir=base, prefix=".reportkit-write-test-"))
+        free = shutil.disk_usage(base).free
+    except OSError as exc:
+        raise SnapshotError(f"snapshot folder {path} is not writable ({exc.strerror or exc}); "
+                            "give another --out") from None
+    need = max(MIN_FREE_BYTES, 2 * _newest_size(path))
+    if free < need:
+        raise SnapshotError(f"snapshot folder {path} has {free / 2**20:.1f} MiB free, a snapshot may need "
+                            f"{need / 2**20:.0f} MiB; free some space or give another --out")
+    return path
+
+
+def _newest_size(root: Path) -> int:
+    """Bytes of the newest snapshot under ``root`` (0 when there is none or it cannot be read)."""
+    try:
+        manifests = sorted(root.glob("tenancy=*/date=*/*/" + MANIFEST), key=lambda p: p.stat().st_mtime)
+        files = json.loads(manifests[-1].read_text(encoding="utf-8")).get("files", {}) if manifests else {}
+        return sum(int(f.get("bytes", 0)) for f in files.values() if isinstance(f, dict))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return 0
+
+
 def save_snapshot(inv: Inventory, root: str | os.PathLike[str] | None = None) -> Path:
     """Write ``inv`` as a new snapshot folder under ``root`` and return the folder's path.
 
-    Atomic (hidden staging folder in the same parent, fsync, rename); never overwrites.
+    Atomic (hidden staging folder in the same parent, fsync, rename); never overwrites. When writing
+    fails (disk full, read-only), the staging folder is removed and :class:`SnapshotWriteError` says why.
     """
     meta = inv.metadata
     started = pd.Timestamp(meta.started_at).tz_convert("UTC")
     parent = snapshot_root(root) / f"tenancy={safe_tenancy_name(meta.tenancy_name)}" / f"date={started:%Y-%m-%d}"
     run = started.strftime(_RUN_FORMAT)
-    tmp = stage_folder(parent, run)
+    try:
+        tmp = stage_folder(parent, run)
+    except OSError as exc:
+        raise SnapshotWriteError(f"could not write the snapshot under {parent} ({exc.strerror or exc})") from None
+    try:
+        return _write(inv, tmp, parent / run)
+    except BaseException as exc:
+        shutil.rmtree(tmp, ignore_errors=True)  # a failed write must not keep the disk full
+        if isinstance(exc, OSError):
+            raise SnapshotWriteError(f"could not write the snapshot under {parent} "
+                                     f"({exc.strerror or exc})") from None
+        raise
+
+
+def _write(inv: Inventory, tmp: Path, target: Path) -> Path:
+    meta = inv.metadata
     files: dict[str, dict[str, Any]] = {}
     categories: dict[str, dict[str, list[str]]] = {}
     for name, frame in inv.tables().items():
@@ -76,6 +132,7 @@ def save_snapshot(inv: Inventory, root: str | os.PathLike[str] | None = None) ->
         "started_at": meta_dict["started_at"],
         "finished_at": meta_dict["finished_at"],
         "regions": list(meta.regions),
+        "complete": not meta.parameters.get("interrupted", False),
         "parameters": meta.parameters,
         "counts": {name: info["rows"] for name, info in files.items()},
         "errors": files["errors"]["rows"],
@@ -86,9 +143,23 @@ def save_snapshot(inv: Inventory, root: str | os.PathLike[str] | None = None) ->
     write_bytes(tmp / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True, default=str).encode())
     fsync_dir(tmp)
     try:
-        return publish_folder(tmp, parent / run)
+        return publish_folder(tmp, target)
     except FileExistsError as exc:
         raise SnapshotError(str(exc)) from None
+
+
+def save_elsewhere(inv: Inventory) -> Path | None:
+    """Write ``inv`` as a snapshot under a new folder of the system's temporary folder (after the write to
+    the snapshot root failed) and return that root; None if even that fails (its folder is removed)."""
+    root = None
+    try:
+        root = Path(tempfile.mkdtemp(prefix="reportkit-unsaved-"))
+        save_snapshot(inv, root)
+        return root
+    except (OSError, SnapshotError):
+        if root is not None:
+            shutil.rmtree(root, ignore_errors=True)
+        return None
 
 
 def _write_table(path: Path, frame: pd.DataFrame) -> dict[str, Any]:

@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import time
+
 import pandas as pd
 
-from .tenancy import COMPARTMENTS, FRA, LHR, LIST_OPERATIONS, PHX
+from .tenancy import COMPARTMENTS, FRA, IAD, LHR, LIST_OPERATIONS, PHX
 
 # --------------------------------------------------------------------------------------------
 # Faults that happen during the run
@@ -17,7 +21,8 @@ from .tenancy import COMPARTMENTS, FRA, LHR, LIST_OPERATIONS, PHX
 @contextlib.contextmanager
 def after_requests(sim: Any, count: int, action: Callable[[Any], None], *,
                    operation: str | None = None) -> Iterator[threading.Event]:
-    """Run ``action(sim)`` once, right after the fake has answered ``count`` requests (of ``operation``).
+    """Run ``action(sim)`` once, right after the fake has answered ``count`` requests (of ``operation``;
+    ``"Operation@region"`` counts that region's only).
 
     Hooks the fake's request log, so the fault lands at a point of the run defined by traffic, not
     by a timer. Yields an Event that is set once the action ran.
@@ -31,7 +36,8 @@ def after_requests(sim: Any, count: int, action: Callable[[Any], None], *,
 
     def record(**entry: Any) -> Any:
         out = original(**entry)
-        if active[0] and not fired.is_set() and (operation is None or entry.get("operation") == operation):
+        if active[0] and not fired.is_set() and (operation is None or f"{entry.get('operation')}@{entry.get('region')}"
+                                                 == operation or entry.get("operation") == operation):
             with lock:
                 seen[0] += 1
                 due = seen[0] >= count and not fired.is_set()
@@ -122,6 +128,45 @@ def _clock_jumps(sim: Any) -> contextlib.AbstractContextManager[list[int]]:
     return count_calls(sim, "advance", lambda _r, _a, _kw: True)
 
 
+def _answers(operation: str, region: str | None = None) -> Callable[[Any], contextlib.AbstractContextManager[list[int]]]:
+    """Hits = answers of ``operation`` (in ``region``) the fake sent while the hostile knob was on."""
+    return lambda sim: count_calls(sim.backend, "record", lambda _r, _a, kw: kw.get("operation") == operation and (
+        region is None or kw.get("region") == region))
+
+
+def _distorted_records(sim: Any) -> contextlib.AbstractContextManager[list[int]]:
+    """Hits = records the fake damaged (its record_faults counters)."""
+    @contextlib.contextmanager
+    def counting() -> Iterator[list[int]]:
+        hits = [0]
+        yield hits
+        hits[0] = sum(sim.backend.faults.record_counts.values())
+    return counting()
+
+
+@contextlib.contextmanager
+def _ctrl_c(sim: Any) -> Iterator[None]:
+    """SIGINT (Ctrl-C) to this process once Frankfurt's first (stalled) backup list reached the fake."""
+    sent: list[float] = []
+
+    def interrupt(_s: Any) -> None:
+        sent.append(time.monotonic())
+        os.kill(os.getpid(), signal.SIGINT)  # process-directed, as a terminal's Ctrl-C
+    # Python leaves SIGINT ignored when it started ignored (tests run from a background shell): handle it
+    # as a terminal's Ctrl-C for the scenario, then put back what was there
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with after_requests(sim, 1, interrupt, operation="ListBootVolumeBackups@" + FRA):
+            yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    INTERRUPTS[:] = sent
+
+
+#: monotonic time of the last Ctrl-C a scenario sent (the judge measures the stop from it)
+INTERRUPTS: list[float] = []
+
+
 @dataclass(frozen=True)
 class Scenario:
     """One fault: how to inject it, how to count its hits, and what it must leave behind."""
@@ -135,6 +180,8 @@ class Scenario:
     transient: bool = False       # a retry can get past it: collect must have retried (retries > 0)
     changes_state: bool = False   # the fake's state differs after the run: take a fresh reference
     tuning: dict[str, Any] = field(default_factory=dict)  # overrides of FAST_TUNING
+    bound: float = 30.0           # seconds the run may take (Ctrl-C: from the signal to the partial inventory)
+    interrupts: bool = False      # the scenario presses Ctrl-C: collect must return a partial inventory
 
 
 def _burst(knobs_on: dict[str, Any], knobs_off: dict[str, Any], start_after: int,
@@ -190,4 +237,47 @@ SCENARIOS: tuple[Scenario, ...] = (
              during=_region_appears, hits=_new_subscriptions, expect_errors=False, changes_state=True),
     Scenario("clock steps", "mid-collection the local wall clock steps back 1 h and the fake's clock jumps 1 day",
              during=_clock_steps, hits=_clock_jumps, expect_errors=False),
+    # hostile answers (issue 14)
+    Scenario("wrong shape: list", "Frankfurt's backup lists answer a JSON object instead of a list",
+             knobs={"wrong_shape": [{"operation": "ListBootVolumeBackups", "region": FRA, "shape": "object"}]},
+             hits=_answers("ListBootVolumeBackups", FRA)),
+    Scenario("wrong shape: assignment", "every policy assignment answer is a JSON object instead of a list",
+             knobs={"wrong_shape": [{"operation": "GetVolumeBackupPolicyAssetAssignment", "shape": "object"}]},
+             hits=_answers("GetVolumeBackupPolicyAssetAssignment")),
+    Scenario("page-token loop", "London's volume lists repeat their next-page token forever",
+             knobs={"page_loop": [{"operation": "ListBootVolumes", "region": LHR, "mode": "repeat"}]},
+             hits=_answers("ListBootVolumes", LHR)),
+    Scenario("page-token cycle", "Ashburn's backup lists cycle between two next-page tokens",
+             knobs={"page_loop": [{"operation": "ListBootVolumeBackups", "region": IAD, "mode": "cycle"}]},
+             hits=_answers("ListBootVolumeBackups", IAD)),
+    Scenario("endless empty pages", "Frankfurt's backup lists answer empty pages that always promise more",
+             knobs={"page_loop": [{"operation": "ListBootVolumeBackups", "region": FRA, "mode": "empty"}]},
+             hits=_answers("ListBootVolumeBackups", FRA), tuning={"max_empty_pages": 5}),
+    Scenario("trickling body", "Frankfurt's backup lists send one byte every 50 ms (deadline 0.5 s per request)",
+             knobs={"trickle": [{"operation": "ListBootVolumeBackups", "region": FRA, "interval": 0.05}]},
+             hits=_answers("ListBootVolumeBackups", FRA), tuning={"request_deadline": 0.5, "max_attempts": 2}),
+    Scenario("stalled region", "Ashburn's volume lists stay silent for 60 s (region deadline 1 s)",
+             knobs={"stall": [{"operation": "ListBootVolumes", "region": IAD, "seconds": 60}]},
+             hits=_answers("ListBootVolumes", IAD), tuning={"region_deadline": 1.0, "timeout": (2.0, 120.0)},
+             bound=15.0),
+    Scenario("null ids", "every 2nd backup record and every 3rd volume record has \"id\": null",
+             knobs={"record_faults": [{"operation": "ListBootVolumeBackups", "field": "id", "value": None, "every": 2},
+                                      {"operation": "ListBootVolumes", "field": "id", "value": None, "every": 3}]},
+             hits=_distorted_records),
+    Scenario("unknown compartment state", "compartment dev is in a lifecycle state OCI may add (ARCHIVED)",
+             knobs={"record_faults": [{"operation": "ListCompartments", "field": "lifecycleState",
+                                       "value": "ARCHIVED", "ids": [COMPARTMENTS["dev"]]}]},
+             hits=_distorted_records, expect_errors=False),
+    Scenario("bad fields", "every 3rd backup has timeCreated 'yesterday', every 2nd volume sizeInGBs 'fifty', "
+             "every 5th backup a display name with a lone surrogate, every 4th a year-2999 time",
+             knobs={"record_faults": [
+                 {"operation": "ListBootVolumeBackups", "field": "timeCreated", "value": "yesterday", "every": 3},
+                 {"operation": "ListBootVolumes", "field": "sizeInGBs", "value": "fifty", "every": 2},
+                 {"operation": "ListBootVolumeBackups", "field": "displayName", "value": "\ud800", "every": 5},
+                 {"operation": "ListBootVolumeBackups", "field": "timeRequestReceived",
+                  "value": "2999-01-01T00:00:00.000Z", "every": 4}]},
+             hits=_distorted_records),
+    Scenario("Ctrl-C", "SIGINT while Frankfurt's backup lists stall for 60 s (partial inventory kept)",
+             knobs={"stall": [{"operation": "ListBootVolumeBackups", "region": FRA, "seconds": 60}]},
+             during=_ctrl_c, hits=_answers("ListBootVolumeBackups", FRA), bound=2.0, interrupts=True),
 )

@@ -13,7 +13,14 @@ runs the same scenarios and asserts every column. Each run is judged against wha
   ``unknown``; a volume whose own listing or a possible destination's listing failed is never judged ``missing``/``stale``/... (claims that no good copy exists need complete
   data); a volume that vanished sits in a recorded gap; the assessment lists the gaps;
 - **data complete**: nothing read is invented (no record without an id, no duplicate, nothing
-  the fake does not hold) and every list that did not fail returned exactly what the fake holds.
+  the fake does not hold) and every list that did not fail returned exactly what the fake holds;
+- **no false covered**: no volume is covered that the fault-free reference does not call covered;
+- **within its bound**: the run ended within the scenario's bound (Ctrl-C: from the signal to the
+  partial inventory, 2 s).
+
+A check that cannot fail for a scenario is "n/a": gaps shown as unknown when the run recorded no
+errors row and read every region (nothing could become unknown), no false covered when nothing was
+lost or damaged either (the data is the reference's, so are the verdicts).
 
 The scenario tenancy (:func:`fault_tenancy`) is small (3 regions, 3 compartments, 18 volumes) so
 the whole suite runs in seconds; retry waits are shrunk through :class:`~reportkit.collection.Tuning`.
@@ -28,7 +35,7 @@ from typing import Any
 
 import pandas as pd
 
-from .faults import Scenario, wall_clock
+from .faults import INTERRUPTS, Scenario, wall_clock
 from .tenancy import ABSENCE_VERDICTS, AS_OF, FAST_TUNING, LIST_OPERATIONS, fault_tenancy
 
 # --------------------------------------------------------------------------------------------
@@ -51,11 +58,16 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
 
     retried: bool = True         # a transient fault was retried (not turned into error rows at once)
+    no_false_covered: bool = False
+    within_bound: bool = False
+    bound: float = 0.0
+    gaps_na: bool = False        # no gap was recorded: "gaps shown as unknown" cannot fail
+    covered_na: bool = False     # nothing was lost or damaged: "no false covered" cannot fail
 
     @property
     def ok(self) -> bool:
         return (self.completed and self.errors_recorded and self.gaps_unknown and self.data_complete
-                and self.retried)
+                and self.retried and self.no_false_covered and self.within_bound)
 
 
 def fake_holdings(sim: Any) -> dict[str, set[tuple[str, str, str]]]:
@@ -174,10 +186,11 @@ def run_scenario(scenario: Scenario, sim: Any, config_file: str | Path, profile:
     """
     from reportkit.assessment import assess
     from reportkit.collection import Tuning, collect
+    from reportkit.collection.run import CollectionInterrupted
     from reportkit.errors import ReportkitError
 
     tuning = Tuning(**{**FAST_TUNING, **scenario.tuning})
-    out = Outcome(scenario.name)
+    out = Outcome(scenario.name, bound=scenario.bound)
     sim.load(fault_tenancy())
     sim.reset()
     if reference is None:
@@ -187,16 +200,30 @@ def run_scenario(scenario: Scenario, sim: Any, config_file: str | Path, profile:
     started = time.monotonic()
     inv = None
     hits = [0]
+    ended = None
     try:
         with scenario.hits(sim) as hits, scenario.during(sim) if scenario.during else contextlib.nullcontext():
-            inv = collect(profile, config_file=config_file, endpoint_template=sim.endpoint_template,
-                          progress=False, tuning=tuning, clock=wall_clock)
-        assessment = assess(inv, as_of=AS_OF)
-        out.completed = True
-    except ReportkitError as exc:
+            try:
+                inv = collect(profile, config_file=config_file, endpoint_template=sim.endpoint_template,
+                              progress=False, tuning=tuning, clock=wall_clock)
+            except CollectionInterrupted as stop:
+                ended = time.monotonic()
+                inv = stop.inventory
+                if not scenario.interrupts:
+                    raise
+        if scenario.interrupts and (inv is None or not inv.metadata.parameters.get("interrupted")):
+            out.problems.append("Ctrl-C did not stop the run with a partial inventory marked interrupted")
+            inv = None
+        assessment = assess(inv, as_of=AS_OF) if inv is not None else None
+        out.completed = assessment is not None
+    except (ReportkitError, KeyboardInterrupt) as exc:
         out.problems.append(f"the run stopped: {type(exc).__name__}: {exc}")
         assessment = None
     out.seconds = round(time.monotonic() - started, 2)
+    took = (ended - INTERRUPTS[0]) if scenario.interrupts and ended and INTERRUPTS else out.seconds
+    out.within_bound = took <= scenario.bound
+    if not out.within_bound:
+        out.problems.append(f"took {took:.2f} s, over its bound of {scenario.bound:g} s")
     out.injected = hits[0]
     sim.set_knobs(**_KNOBS_OFF)
     holdings = fake_holdings(sim)
@@ -208,6 +235,7 @@ def run_scenario(scenario: Scenario, sim: Any, config_file: str | Path, profile:
         out.error_rows, out.unknown_volumes = len(inv.errors), int(assessment.summary.unknown)
         check_data(inv, holdings, out)
         check_verdicts(inv, assessment, reference, subscribed, out)
+        check_covered(inv, assessment, reference, out)
         if scenario.expect_errors and inv.errors.empty:
             out.errors_recorded = False
             out.problems.append("the fault cannot be retried away, yet no error row was recorded")
@@ -227,7 +255,20 @@ def run_scenario(scenario: Scenario, sim: Any, config_file: str | Path, profile:
 
 _KNOBS_OFF: dict[str, Any] = {"latency_ms": 0.0, "rate_limit_rps": None, "rate_limit_burst": None,
                               "rate_limit_operations": None, "error_rate": 0.0, "error_operations": None,
-                              "region_down": {}, "denied_compartments": [], "malformed_page": []}
+                              "region_down": {}, "denied_compartments": [], "malformed_page": [],
+                              "wrong_shape": [], "page_loop": [], "record_faults": [], "stall": [], "trickle": []}
+
+
+def check_covered(inv: Any, assessment: Any, reference: Any, out: Outcome) -> None:
+    """Fill ``no_false_covered`` (and the n/a flags): no volume covered that the reference does not cover."""
+    ref = reference.volumes.set_index("boot_volume_id")["coverage_status"].astype(str)
+    got = assessment.volumes.set_index("boot_volume_id")["coverage_status"].astype(str)
+    false = [v for v in got.index if got[v] == "covered" and ref.get(v) != "covered"]
+    out.problems += [f"{v}: covered, the full data says {ref.get(v)}" for v in false[:5]]
+    out.no_false_covered = not false
+    uncollected = ~inv.regions["collected"].fillna(False).astype(bool)
+    out.gaps_na = inv.errors.empty and not uncollected.any()
+    out.covered_na = inv.errors.empty and out.data_complete
 
 
 def reference_assessment(sim: Any, config_file: str | Path, profile: str) -> Any:

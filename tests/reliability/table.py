@@ -14,18 +14,23 @@ from .tenancy import TENANCY_ID, fault_tenancy
 # --------------------------------------------------------------------------------------------
 # The table
 # --------------------------------------------------------------------------------------------
-_COLUMNS = ("fault", "injected", "run completed", "errors recorded", "gaps shown as unknown", "data complete")
+_COLUMNS = ("fault", "injected", "run completed", "errors recorded", "gaps shown as unknown", "data complete",
+            "no false covered", "within its bound")
 
 
 def outcome_table(outcomes: list[Outcome], scenarios: tuple[Scenario, ...] = SCENARIOS) -> pd.DataFrame:
     """Return one row per scenario with the table's columns (yes/no) and the figures behind them."""
     what = {s.name: s.injected for s in scenarios}
     yes = {True: "yes", False: "NO"}
+
+    def check(ok: bool, na: bool) -> str:
+        return "n/a" if ok and na else yes[ok]
     return pd.DataFrame([{
         "fault": o.scenario, "injected": f"{what.get(o.scenario, '')} ({o.injected} hits, {o.retries} retries)",
         "run completed": yes[o.completed], "errors recorded": f"{yes[o.errors_recorded]} ({o.error_rows} rows)",
-        "gaps shown as unknown": f"{yes[o.gaps_unknown]} ({o.unknown_volumes} unknown)",
-        "data complete": yes[o.data_complete], "seconds": o.seconds,
+        "gaps shown as unknown": f"{check(o.gaps_unknown, o.gaps_na)} ({o.unknown_volumes} unknown)",
+        "data complete": yes[o.data_complete], "no false covered": check(o.no_false_covered, o.covered_na),
+        "within its bound": f"{yes[o.within_bound]} (<= {o.bound:g} s)", "seconds": o.seconds,
     } for o in outcomes])
 
 
@@ -51,7 +56,19 @@ items), then the inventory is assessed and judged against what the fake holds:
   `unknown`; a volume whose listing or a possible copy destination's listing failed is never `missing`/`stale`/`failed`/`in_progress`/`no_backup` (claims that no good copy exists need
   complete data); the assessment's gaps table lists the failures;
 - **data complete**: no record without an id, no duplicate, nothing the fake does not hold, and
-  every list that did not fail returned exactly what the fake holds.
+  every list that did not fail returned exactly what the fake holds;
+- **no false covered**: no volume covered that the fault-free reference does not call covered;
+- **within its bound**: the run ended within the scenario's bound (30 s; a stalled region 15 s;
+  Ctrl-C 2 s from the signal to the partial inventory).
+
+A check that cannot fail for a scenario says "n/a": "gaps shown as unknown" when the run recorded
+no errors row and read every region (nothing could become unknown), "no false covered" when
+nothing was lost or damaged either (the data, hence every verdict, is the reference's).
+
+The hostile answers (issue 14) come from the fake's knobs (`reportkit/sim/faults.py`): answers of
+the wrong shape, next-page tokens that repeat or cycle, endless empty pages, bodies that trickle a
+byte at a time, regions that stay silent, records with a null id, an unknown compartment state,
+fields of the wrong type, and Ctrl-C (SIGINT to the collecting process while requests stall).
 
 Retries wait milliseconds here (`reportkit.collection.Tuning`); with the defaults a real run waits
 seconds, the outcome is the same.

@@ -46,7 +46,7 @@ test-fast: setup  ## run every test not marked slow (under a minute)
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 lab: $(LAB_STAMP)  ## open JupyterLab in notebooks/ on copies of the packaged notebooks (demo snapshots collected once)
-	@test -d data/snapshots || $(PY) -m reportkit demo --collect-only
+	@test -d data/snapshots || REPORTKIT_DATA=$(CURDIR)/data $(PY) -m reportkit demo --collect-only
 	@for nb in reportkit/report/notebooks/*.ipynb; do \
 	  test -e notebooks/$$(basename $$nb) || cp $$nb notebooks/; done  # never over a copy you edited
 	cd notebooks && REPORTKIT_DATA=$(CURDIR)/data ../$(PY) -m jupyter lab start_here.ipynb \

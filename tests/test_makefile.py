@@ -112,3 +112,41 @@ def test_make_setup_in_a_fresh_copy_installs_quietly_once(tmp_path):
     second = subprocess.run([MAKE, "--no-print-directory", "setup"], cwd=repo, env=env, capture_output=True,
                             text=True, timeout=60)
     assert second.returncode == 0 and "installing" not in second.stdout + second.stderr  # the stamp holds
+
+
+def test_make_lab_installs_jupyterlab_once_and_opens_the_landing_notebook_on_copies(tmp_path):
+    """`make lab` with the venv's python replaced by a recorder: what it installs, copies and starts."""
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    packaged = tmp_path / "reportkit" / "report" / "notebooks"
+    shutil.copytree(ROOT / "reportkit" / "report" / "notebooks", packaged)
+    (tmp_path / "notebooks").mkdir()
+    python = tmp_path / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text('#!/bin/sh\necho "$(basename "$PWD") REPORTKIT_DATA=${REPORTKIT_DATA:-unset} $*" >> "$RECORD"\n')
+    python.chmod(0o755)
+    (tmp_path / ".venv" / ".installed-stamp").touch()  # set up already (newer than pyproject.toml)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("REPORTKIT_")},
+           "RECORD": str(tmp_path / "record.txt")}
+
+    def lab() -> list[str]:
+        (tmp_path / "record.txt").unlink(missing_ok=True)
+        done = subprocess.run([MAKE, "--no-print-directory", "lab"], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=60)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return (tmp_path / "record.txt").read_text().splitlines()
+
+    root_flag = " --allow-root" if os.getuid() == 0 else ""
+    data = f"REPORTKIT_DATA={tmp_path / 'data'}"
+    assert lab() == [
+        f"{tmp_path.name} REPORTKIT_DATA=unset -m pip install -qq --no-compile --disable-pip-version-check -e .[test,lab]",
+        f"{tmp_path.name} {data} -m reportkit demo --collect-only",  # no snapshots yet: into the project's data/
+        f"notebooks {data} -m jupyter lab start_here.ipynb{root_flag}",
+    ]
+    copies = sorted(p.name for p in (tmp_path / "notebooks").glob("*.ipynb"))
+    assert copies == sorted(p.name for p in packaged.glob("*.ipynb")) and "start_here.ipynb" in copies
+    (tmp_path / "notebooks" / "start_here.ipynb").write_text("my edits")
+    (tmp_path / "data" / "snapshots").mkdir(parents=True)
+    # again: no install (the stamp holds), no collection, and the edited copy is kept
+    assert lab() == [f"notebooks {data} -m jupyter lab start_here.ipynb{root_flag}"]
+    assert (tmp_path / "notebooks" / "start_here.ipynb").read_text() == "my edits"

@@ -86,10 +86,21 @@ _SLOW_FIXTURES = frozenset({"rendered_reports", "demo_collection"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark slow whatever renders the report notebooks or collects the demo tenancy."""
+    """Mark slow whatever renders the report notebooks or collects the demo tenancy; run the fresh
+    `make setup` test last (it waits for the set-up started when collection finished)."""
     for item in items:
         if _SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: item.name == "test_make_setup_in_a_fresh_copy_installs_quietly_once")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the fresh-copy `make setup` in the background when its test is selected (tests/test_makefile.py)."""
+    if any(item.name == "test_make_setup_in_a_fresh_copy_installs_quietly_once" for item in session.items):
+        from test_makefile import ROOT, start_fresh_setup
+
+        if (ROOT / ".git").exists():
+            start_fresh_setup()
 
 
 #: the demo tenancy is collected under this name: every test of it also sees a hostile tenancy name

@@ -122,4 +122,5 @@ def test_the_readme_walkthrough_runs_line_by_line_and_ends_with_real_numbers(tmp
     summary = assess(latest).summary
     assert float(kpis["coverage_pct"]) == pytest.approx(summary.coverage_pct, abs=1e-3)
     assert int(kpis["covered"]) == summary.covered
+    print(f"walk-through: coverage {first}% -> {summary.coverage_pct:.1f}% after {planned} copies")
     assert summary.coverage_pct > first, (first, summary.coverage_pct)

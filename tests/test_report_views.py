@@ -104,6 +104,9 @@ def test_tables_are_left_aligned_with_long_reasons_wrapped(assessed):
     html = table(assessed[1].volumes[["display_name", "reason", "rpo_age_days"]], top_n=3).to_html()
     assert "text-align: left" in html and "white-space: normal" in html and "max-width: 36em" in html
     assert "rk-num" in html  # the number column stays right-aligned
+    styler = table(pd.DataFrame({"region": ["eu-amsterdam-1"], "reason": ["no AVAILABLE copy " * 4]}))
+    styler._compute()
+    assert "rk-nowrap" in styler.cell_context[(0, 0)] and "rk-nowrap" not in styler.cell_context.get((0, 1), "")
 
 
 def test_dir_of_reportkit_lists_the_lazy_exports():

@@ -200,8 +200,22 @@ _TABLE_STYLES = [
     {"selector": "th, td", "props": "text-align: left; vertical-align: top; white-space: normal;"},
     {"selector": "td", "props": "max-width: 36em; overflow-wrap: anywhere;"},
     {"selector": "td.rk-num", "props": "text-align: right;"},
+    {"selector": "td.rk-nowrap", "props": "white-space: nowrap;"},
     {"selector": "caption", "props": "caption-side: top; text-align: left;"},
 ]
+
+
+#: a text column whose values are all at most this long (regions, statuses, short names) never wraps
+_NOWRAP_CHARS = 24
+
+
+def _cell_class(column: pd.Series, numeric: bool) -> str:
+    """'rk-num' for numbers (right-aligned), 'rk-nowrap' for short texts (``eu-amsterdam-1`` stays on one
+    line while long reasons and OCIDs wrap), else nothing."""
+    if numeric:
+        return "rk-num"
+    longest = column.map(lambda v: len(_format_value(v))).max() if len(column) else 0
+    return "rk-nowrap" if longest <= _NOWRAP_CHARS else ""
 
 
 def table(frame: pd.DataFrame, *, top_n: int | None = TOP_N, caption: str | None = None,
@@ -233,7 +247,7 @@ def table(frame: pd.DataFrame, *, top_n: int | None = TOP_N, caption: str | None
               .format_index(escape="html", axis=1)
               .set_table_attributes('class="rk-table"')
               .set_table_styles(_TABLE_STYLES)
-              .set_td_classes(pd.DataFrame([["rk-num" if c in numeric else "" for c in shown.columns]] * len(shown),
+              .set_td_classes(pd.DataFrame([[_cell_class(shown[c], c in numeric) for c in shown.columns]] * len(shown),
                                            columns=shown.columns)))
     if notes:
         styler = styler.set_caption(_e(" ".join(notes)))

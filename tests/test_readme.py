@@ -12,16 +12,20 @@ What is checked:
   what `assess` says of the same snapshot.
 
 Only the port (a free one instead of 8080) and the config folder (a temporary one) are changed.
+The walk-through starts in the background when collection ends (tests/conftest.py) and this test,
+run last, checks what it did.
 """
 from __future__ import annotations
 
 import os
 import queue
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -79,31 +83,79 @@ def _read_env(path: Path) -> dict[str, str]:
     return {k: v for k, v in pairs if not k.startswith("BASH_FUNC_") and k not in ("_", "SHLVL", "PWD", "OLDPWD")}
 
 
-def test_the_readme_walkthrough_runs_line_by_line_and_ends_with_real_numbers(tmp_path):
-    blocks = walkthrough_blocks((ROOT / "README.md").read_text(encoding="utf-8"))
-    assert len(blocks) >= 4 and blocks[0].startswith(".venv/bin/reportkit sim serve"), blocks
-    port, config_dir = str(_free_port()), str(tmp_path / "reportkit-sim")
-    blocks = [b.replace("8080", port).replace("/tmp/reportkit-sim", config_dir) for b in blocks]
-    work = tmp_path / "work"  # a checkout as a newcomer has it: .venv here, data/ written here
-    work.mkdir()
-    (work / ".venv").symlink_to(Path(sys.prefix))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("REPORTKIT_", "OCI_", "PYTEST", "VIRTUAL_ENV"))}
-    env["HOME"] = str(tmp_path)  # no ~/.oci of the machine
-    fake = subprocess.Popen(["bash", "-c", f"exec {blocks[0]}"], cwd=work, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    outputs: list[str] = []
+#: the walk-through running in the background (see start_walkthrough)
+_RUN: dict[str, object] = {}
+BACKGROUND_TEST = "test_the_readme_walkthrough_runs_line_by_line_and_ends_with_real_numbers"
+
+
+def run_walkthrough(base: Path, result: dict) -> None:
+    """Run the walk-through's blocks under ``base`` as a newcomer would; fill ``result`` with ``work`` (the
+    checkout folder), ``blocks``, ``outputs`` and ``codes`` (one per block after the fake's), or ``error``."""
     try:
-        _wait_for_line(fake, "admin:")
-        state = tmp_path / "env"
-        for block in blocks[1:]:
-            done = subprocess.run(["bash", "-euo", "pipefail", "-c", f"{block}\nenv -0 > {state}"], cwd=work, env=env,
-                                  capture_output=True, text=True, timeout=600)
-            outputs.append(done.stdout + done.stderr)
-            assert done.returncode == 0, f"this README block failed ({done.returncode}):\n{block}\n{outputs[-1]}"
-            env = _read_env(state)
+        blocks = walkthrough_blocks((ROOT / "README.md").read_text(encoding="utf-8"))
+        result["blocks"] = blocks
+        if len(blocks) < 4 or not blocks[0].startswith(".venv/bin/reportkit sim serve"):
+            return
+        port, config_dir = str(_free_port()), str(base / "reportkit-sim")
+        blocks = [b.replace("8080", port).replace("/tmp/reportkit-sim", config_dir) for b in blocks]
+        work = result["work"] = base / "work"  # a checkout as a newcomer has it: .venv here, data/ written here
+        work.mkdir()
+        (work / ".venv").symlink_to(Path(sys.prefix))
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("REPORTKIT_", "OCI_", "PYTEST", "VIRTUAL_ENV"))}
+        env["HOME"] = str(base)  # no ~/.oci of the machine
+        outputs: list[str] = result.setdefault("outputs", [])
+        codes: list[int] = result.setdefault("codes", [])
+        fake = subprocess.Popen(["bash", "-c", f"exec {blocks[0]}"], cwd=work, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+        try:
+            _wait_for_line(fake, "admin:")
+            state = base / "env"
+            for block in blocks[1:]:
+                done = subprocess.run(["bash", "-euo", "pipefail", "-c", f"{block}\nenv -0 > {state}"], cwd=work,
+                                      env=env, capture_output=True, text=True, timeout=600)
+                outputs.append(done.stdout + done.stderr)
+                codes.append(done.returncode)
+                if done.returncode:
+                    return
+                env = _read_env(state)
+        finally:
+            fake.send_signal(signal.SIGINT)
+            fake.communicate(timeout=30)
+    except Exception as exc:  # noqa: BLE001 - reported by the test, in the test's thread
+        result["error"] = exc
+
+
+def start_walkthrough() -> None:
+    """Run the walk-through in a thread, started by tests/conftest.py as soon as collection ends: it is
+    subprocesses from end to end (the fake, the oci CLI, reportkit), so it runs on the second core
+    while the rest of the suite runs; the test (moved last) waits for the thread."""
+    base = Path(tempfile.mkdtemp(prefix="reportkit-readme-"))
+    result: dict = {}
+    thread = threading.Thread(target=run_walkthrough, args=(base, result), name="readme-walkthrough", daemon=True)
+    _RUN.update(base=base, result=result, thread=thread)
+    thread.start()
+
+
+def test_the_readme_walkthrough_runs_line_by_line_and_ends_with_real_numbers():
+    if not _RUN:
+        start_walkthrough()  # run alone, without the conftest hook
+    thread, result = _RUN["thread"], _RUN["result"]
+    try:
+        thread.join(timeout=900)
+        assert not thread.is_alive(), "the walk-through did not finish in 15 minutes"
+        if "error" in result:
+            raise result["error"]
+        blocks, outputs, codes = result["blocks"], result["outputs"], result["codes"]
+        assert len(blocks) >= 4 and blocks[0].startswith(".venv/bin/reportkit sim serve"), blocks
+        for block, output, code in zip(blocks[1:], outputs, codes, strict=False):
+            assert code == 0, f"this README block failed ({code}):\n{block}\n{output}"
+        assert len(codes) == len(blocks) - 1
+        _check_numbers(result["work"], outputs)
     finally:
-        fake.send_signal(signal.SIGINT)
-        fake.communicate(timeout=30)
+        shutil.rmtree(_RUN["base"], ignore_errors=True)
+
+
+def _check_numbers(work: Path, outputs: list[str]) -> None:
     text = "\n".join(outputs)
     assert "AVAILABLE" in outputs[0]  # the oci CLI listed backups
 

@@ -65,6 +65,14 @@ __all__ = [
 ]
 
 
+def __dir__() -> list[str]:
+    """The public names (the lazy ones included) and the sub-packages already imported, for ``dir(reportkit)``
+    and tab completion."""
+    loaded = {name for name, value in globals().items()
+              if not name.startswith("_") and getattr(value, "__name__", "") == f"{__name__}.{name}"}
+    return sorted({*__all__, *loaded})
+
+
 def __getattr__(name: str) -> Any:
     """Import the module behind a public name on first use (PEP 562); nothing else happens here."""
     module_name = _LAZY_EXPORTS.get(name)

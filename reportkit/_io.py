@@ -7,7 +7,8 @@ earlier result is never replaced. Two shapes exist:
 
 - a *folder* (snapshot, export): :func:`stage_folder` then :func:`publish_folder` (one rename);
 - *files sharing a stem* in a shared folder (report, plan): :func:`reserve_stem` then
-  :func:`publish_files` (hard links, which fail rather than replace an existing file).
+  :func:`publish_files` (hard links, which fail rather than replace an existing file; all or nothing);
+- *one file* (a failed report's notebook): :func:`publish_file`.
 
 CSV cells a spreadsheet would run as a formula are neutralised (OWASP: prefix a single quote):
 OCI display names are free text, and ``=HYPERLINK(...)`` must not become a live formula.
@@ -98,16 +99,19 @@ def publish_folder(staging: Path, target: Path) -> Path:
 # --------------------------------------------------------------------------------------------
 # Files sharing a stem
 # --------------------------------------------------------------------------------------------
-def reserve_stem(out: Path, base: str, suffixes: Iterable[str]) -> tuple[str, Path]:
-    """Return the first stem (``base``, ``base-2``, ...) none of whose ``stem + suffix`` files exist in
-    ``out``, and its lock file, created exclusively so two concurrent runs never pick the same stem.
+def reserve_stem(out: Path, base: str, suffixes: Iterable[str] = ()) -> tuple[str, Path]:
+    """Return the first stem (``base``, ``base-2``, ...) no file of ``out`` uses yet, and its lock file,
+    created exclusively so two concurrent runs never pick the same stem.
 
-    The caller deletes the lock when it has published (or failed).
+    A stem is in use when a file is named ``stem + suffix`` for one of ``suffixes``, or starts with
+    ``stem.`` or ``stem_`` (any companion: ``<stem>_summary.json``, ``<stem>.json.journal.jsonl``), so
+    a result is never published next to a stale file of an earlier one. The caller deletes the lock
+    when it has published (or failed).
     """
     out.mkdir(parents=True, exist_ok=True)
     ends = tuple(suffixes)
     for stem in candidates(base):
-        if any((out / f"{stem}{end}").exists() for end in ends):
+        if _stem_in_use(out, stem, ends):
             continue
         lock = out / f".{stem}.lock"
         try:
@@ -118,21 +122,49 @@ def reserve_stem(out: Path, base: str, suffixes: Iterable[str]) -> tuple[str, Pa
     raise FileExistsError(f"{_MAX_SUFFIX} results named {base}[-N] already exist in {out}")
 
 
-def publish_files(staging: Path, out: Path, stem: str) -> list[Path]:
-    """Hard-link every file of ``staging`` into ``out`` and return the published paths.
+def _stem_in_use(out: Path, stem: str, ends: tuple[str, ...]) -> bool:
+    if any((out / f"{stem}{end}").exists() for end in ends):
+        return True
+    return any(name.startswith((f"{stem}.", f"{stem}_")) for name in os.listdir(out) if not name.startswith("."))
 
-    A file already named ``<stem>...`` keeps its name; any other gets ``<stem>_`` in front.
-    ``os.link`` fails rather than replace an existing file. Hidden files are not published.
+
+def publish_files(staging: Path, out: Path, stem: str) -> list[Path]:
+    """Hard-link every file of ``staging`` into ``out``, all or nothing; return the published paths.
+
+    A file already named ``<stem>...`` keeps its name; any other gets ``<stem>_`` in front. Hidden
+    files are not published. ``os.link`` fails rather than replace an existing file; when one link
+    fails (a file of that name appeared, the disk is full), the links already made are removed and
+    the error is raised, so a reader never finds half a result next to an older one.
     """
-    published = []
-    for path in sorted(staging.rglob("*")):
-        if not path.is_file() or path.name.startswith("."):
-            continue
-        target = out / (path.name if path.name.startswith(stem) else f"{stem}_{path.name}")
-        os.link(path, target)
-        published.append(target)
+    sources = [path for path in sorted(staging.rglob("*")) if path.is_file() and not path.name.startswith(".")]
+    published: list[Path] = []
+    try:
+        for path in sources:
+            target = out / (path.name if path.name.startswith(stem) else f"{stem}_{path.name}")
+            os.link(path, target)
+            published.append(target)
+    except OSError:
+        for target in published:
+            target.unlink(missing_ok=True)
+        raise
     fsync_dir(out)
     return published
+
+
+def publish_file(source: Path, folder: Path, name: str) -> Path:
+    """Hard-link ``source`` into ``folder`` as ``name``, or ``stem-2.suffix``, ``stem-3.suffix``... when taken;
+    return the path published. Never replaces a file (``os.link`` fails on an existing name)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stem, dot, suffix = name.partition(".")
+    for candidate in candidates(stem):
+        target = folder / f"{candidate}{dot}{suffix}"
+        try:
+            os.link(source, target)
+        except FileExistsError:
+            continue
+        fsync_dir(folder)
+        return target
+    raise FileExistsError(f"{_MAX_SUFFIX} files named {name}[-N] already exist in {folder}")
 
 
 # --------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ no message ever contains a key, passphrase or token.
 from __future__ import annotations
 
 import configparser
+import math
 import os
 import time
 from dataclasses import dataclass, field
@@ -180,13 +181,19 @@ def _security_token(path: Path, name: str, section: dict[str, str], region: str 
     if not token_path.is_file():
         raise ConfigError(f"OCI config file {path}, profile [{name}]: security_token_file {token_path} does not "
                           f"exist (run `oci session authenticate --profile-name {name}`)")
-    token = token_path.read_text(encoding="utf-8").strip()
+    not_a_token = ConfigError(f"OCI config file {path}, profile [{name}]: security_token_file {token_path} does not "
+                              f"hold a session token (run `oci session authenticate --profile-name {name}`)")
     try:
+        token = token_path.read_text(encoding="utf-8").strip()
         claims = jwt.decode(token, options={"verify_signature": False})
-    except jwt.PyJWTError:
-        raise ConfigError(f"OCI config file {path}, profile [{name}]: security_token_file {token_path} does not "
-                          f"hold a session token (run `oci session authenticate --profile-name {name}`)") from None
-    if "exp" in claims and float(claims["exp"]) < time.time():
+    except (OSError, UnicodeDecodeError, jwt.PyJWTError):
+        raise not_a_token from None
+    expires = claims.get("exp") if isinstance(claims, dict) else None
+    if expires is not None and (isinstance(expires, bool) or not isinstance(expires, (int, float))
+                                or not math.isfinite(expires)):
+        raise ConfigError(f"OCI config file {path}, profile [{name}]: the session token in {token_path} has an "
+                          f"expiry ('exp') that is not a time ({str(expires)[:40]!r}); authenticate again")
+    if expires is not None and expires < time.time():
         raise ConfigError(f"OCI config file {path}, profile [{name}]: the session token in {token_path} has expired "
                           f"(run `oci session refresh --profile {name}` or authenticate again)")
     key = _load_key(path, name, section)

@@ -100,6 +100,11 @@ class Inventory:
         counts = ", ".join(f"{name}={len(df)}" for name, df in self.tables().items())
         return f"Inventory(tenancy={self.metadata.tenancy_name!r}, {counts})"
 
+    def _repr_html_(self) -> str:  # the display code lives in reportkit.report.views.display
+        from reportkit.report.views.display import inventory_html
+
+        return inventory_html(self)
+
 
 def _matches(frame: pd.DataFrame, table) -> bool:
     try:

@@ -22,6 +22,7 @@ from reportkit.assessment import Assessment, assess, export_assessment
 from reportkit.assessment.monthly import MonthlyHistory, build_monthly
 from reportkit.errors import InputError
 from reportkit.inventory import Inventory
+from reportkit.report.parameters import check_as_of
 from reportkit.settings import Settings
 from reportkit.settings import current as current_settings
 from reportkit.snapshot import load_snapshot, manifest_sha256, month_end_snapshots, resolve_snapshot, snapshot_place
@@ -66,6 +67,8 @@ def assess_snapshot(snapshot: str | os.PathLike[str] = "latest", settings: Setti
     s = current_settings(settings)
     root = Path(snapshot) if str(snapshot) != "latest" else s.snapshots
     path = resolve_snapshot(root, tenancy=tenancy)
+    if as_of is not None:  # refused in one line before anything is loaded (also far past or future times)
+        as_of = check_as_of(as_of.isoformat() if isinstance(as_of, pd.Timestamp) else as_of)
     inventory = load_snapshot(path)
     result = assess(inventory, rpo_days=rpo_days, as_of=as_of, copy_targets=copy_targets,
                     image_overrides=s.image_overrides())
@@ -86,17 +89,18 @@ def export(assessed: AssessedSnapshot, out_dir: str | os.PathLike[str] | None = 
 
 
 def plan_from_snapshot(snapshot: str | os.PathLike[str] = "latest", settings: Settings | None = None, *,
-                       rpo_days: object = 7, copy_targets: CopyTargets | None = None,
+                       rpo_days: object = 7, as_of: pd.Timestamp | str | None = None, copy_targets: CopyTargets | None = None,
                        kms_key_map: Mapping[str, str] | None = None, allow_encryption_downgrade: bool = False,
                        group: str | None = None) -> PlannedSnapshot:
     """Assess ``snapshot`` (:func:`assess_snapshot`) and plan the copies that close its gaps.
 
-    With ``group``, copies the snapshot's IAM policies do not allow that group are blocked up
-    front (when the snapshot holds no IAM policy, ``iam_checked`` is False).
+    ``as_of`` is the instant judged (default: when the snapshot was collected), as in
+    :func:`assess_snapshot`. With ``group``, copies the snapshot's IAM policies do not allow that
+    group are blocked up front (when the snapshot holds no IAM policy, ``iam_checked`` is False).
     """
     from reportkit.plan import iam_check_for_group, make_plan
 
-    assessed = assess_snapshot(snapshot, settings, rpo_days=rpo_days, copy_targets=copy_targets)
+    assessed = assess_snapshot(snapshot, settings, rpo_days=rpo_days, as_of=as_of, copy_targets=copy_targets)
     iam = iam_check_for_group(assessed.inventory, group) if group else None
     plan = make_plan(assessed.assessment, kms_key_map=kms_key_map,
                      allow_encryption_downgrade=allow_encryption_downgrade, iam_verdicts=iam, group=group)
@@ -105,30 +109,41 @@ def plan_from_snapshot(snapshot: str | os.PathLike[str] = "latest", settings: Se
 
 def monthly(settings: Settings | None = None, *, history: str | os.PathLike[str] | None = None,
             month: str | None = None, tenancy: str | None = None, months: int = 12, rpo_days: object = 7,
-            copy_targets: CopyTargets | None = None) -> MonthlyHistory:
+            copy_targets: CopyTargets | None = None, as_of: pd.Timestamp | str | None = None) -> MonthlyHistory:
     """Return the monthly picture: month-end snapshots, coverage trend, controls and finding changes.
 
     ``history`` is the snapshots folder (default: the settings' root). Each month-end snapshot is
     assessed by :func:`assess_snapshot` (same overrides, ``rpo_days`` and ``copy_targets``) as of
-    its own collection time. Raises InputError when ``month`` has no snapshot.
+    its own collection time, except the report month's, judged as of ``as_of`` when given.
+    Raises InputError when ``month`` has no snapshot.
     """
     s = current_settings(settings)
     root = Path(history) if history is not None else s.snapshots
+    month, _ = report_month(root, month=month, tenancy=tenancy)
     # one month more than shown: the first shown month needs its predecessor for the changes
     snaps = month_end_snapshots(root, month=month, months=months + 1, tenancy=tenancy)
-    if snaps.empty:
-        raise InputError(f"no snapshot in or before {month} under {root}")
-    month = month or snaps["month"].iloc[-1]
-    if snaps["month"].iloc[-1] != month:
-        raise InputError(f"no snapshot was taken in {month} under {root}; the latest before it is from "
-                         f"{snaps['month'].iloc[-1]}. Collect one, or choose another month")
     snaps = snaps.assign(manifest_sha256=[manifest_sha256(p) for p in snaps["path"]])
-    assessments = {snap.month: assess_snapshot(snap.path, s, rpo_days=rpo_days, copy_targets=copy_targets).assessment
+    assessments = {snap.month: assess_snapshot(snap.path, s, rpo_days=rpo_days, copy_targets=copy_targets,
+                                               as_of=as_of if snap.month == month else None).assessment
                    for snap in snaps.itertuples(index=False)}
-    parameters = {"month": month, "rpo_days": assessments[month].parameters["rpo_days"],
+    parameters = {"month": month, "rpo_days": assessments[month].parameters["rpo_days"], "as_of": as_of,
                   "copy_targets": copy_targets, "months": months, "history": str(root),
                   "image_overrides_file": _recorded(s.overrides)}
     return build_monthly(month, months, snaps, assessments, parameters)
+
+
+def report_month(history: str | os.PathLike[str], *, month: str | None = None,
+                 tenancy: str | None = None) -> tuple[str, Path]:
+    """Return (month, its last snapshot folder) for a monthly report over ``history``: ``month`` (YYYY-MM)
+    or, when None, the newest snapshot's month. Reads manifests only; raises InputError when the
+    folder holds no snapshot (or several tenancies and ``tenancy`` is None) or none of ``month``."""
+    snaps = month_end_snapshots(history, month=month, months=1, tenancy=tenancy)
+    if snaps.empty:
+        listed = month_end_snapshots(history, months=1, tenancy=tenancy)
+        latest = listed["month"].iloc[-1] if len(listed) else "none"
+        raise InputError(f"no snapshot was taken in {month} under {history} (the newest is from {latest}); "
+                         "collect one, or choose another month with --month")
+    return str(snaps["month"].iloc[-1]), Path(snaps["path"].iloc[-1])
 
 
 def _recorded(path: Path | None) -> str | None:

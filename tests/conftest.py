@@ -102,11 +102,30 @@ def rendered_reports(report_history: dict[str, Any], tmp_path_factory: pytest.Te
 _SLOW_FIXTURES = frozenset({"rendered_reports", "demo_collection"})
 
 
+#: tests whose work runs in the background from the end of collection (subprocesses, on the second core),
+#: name -> (module, function starting it); the tests run last and wait for it
+_BACKGROUND = {"test_make_setup_in_a_fresh_copy_installs_quietly_once": ("test_makefile", "start_fresh_setup"),
+               "test_the_readme_walkthrough_runs_line_by_line_and_ends_with_real_numbers": ("test_readme",
+                                                                                          "start_walkthrough")}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark slow whatever renders the report notebooks or collects the demo tenancy."""
+    """Mark slow whatever renders the report notebooks or collects the demo tenancy; run the background
+    tests last."""
     for item in items:
         if _SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: item.name in _BACKGROUND)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the work of every selected background test (see _BACKGROUND)."""
+    import importlib
+
+    selected = {item.name for item in session.items}
+    for name, (module, function) in _BACKGROUND.items():
+        if name in selected:
+            getattr(importlib.import_module(module), function)()
 
 
 #: the demo tenancy is collected under this name: every test of it also sees a hostile tenancy name

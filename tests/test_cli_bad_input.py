@@ -276,3 +276,117 @@ def test_fuzz_policy_parser_raises_only_reportkit_errors(text):
         can_copy([text, "Allow group Ops to use boot-volume-backups in tenancy"], "Ops", "lhr", "fra")
     except ReportkitError:
         pass
+
+
+# --------------------------------------------------------------------------------------------------
+# every value that once ended in a traceback (issue 14): one line, exit 2, before any work
+# --------------------------------------------------------------------------------------------------
+RPO_DAYS = ["²", "106752", "10^20", "100000000000000000000", "0", "-1", "7.5", "seven"]
+AS_OF = ["9999-12-31", "0001-01-01", "1677-09-21T00:12:43.145224193", "2262-04-11T23:47:16.854775807",
+         "not a time", "NaT", ""]
+TEMPLATES = ["{x}", "http://127.0.0.1:1/{region}}}", "http://127.0.0.1:1/{0}/{region}", "file:///tmp/{region}",
+             "http://user:s3cret@127.0.0.1:1/{region}", "http://127.0.0.1:99999/{region}", "http://127.0.0.1:1/"]
+
+
+@pytest.mark.parametrize("command", ["assess", "plan"])
+@pytest.mark.parametrize("value", RPO_DAYS)
+def test_rpo_days_out_of_range_or_not_a_number(world, capsys, tmp_path, command, value):
+    _fails_cleanly(capsys, [command, "--snapshot", str(world["snapshot"]), "--rpo-days", value,
+                            "--out", str(tmp_path / "out")], "rpo_days", "whole number from 1 to 3,650")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["assess", "plan"])
+@pytest.mark.parametrize("value", AS_OF)
+def test_as_of_that_is_not_a_time_or_outside_the_bounds(world, capsys, tmp_path, command, value):
+    _fails_cleanly(capsys, [command, "--snapshot", str(world["snapshot"]), "--as-of", value,
+                            "--out", str(tmp_path / "out")], "as_of")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name, value, pattern", [
+    *[("rpo_days", v, "whole number from 1 to 3,650") for v in ("10^20", "100000000000000000000", "²")],
+    *[("as_of", v, "as_of") for v in ("9999-12-31", "0001-01-01")],
+    ("copy_targets", '{"uk-london-1": "eu-frankfurt-1", "uk-london-1": "us-ashburn-1"}', "appears twice"),
+])
+def test_report_parameters_are_refused_before_a_kernel_starts(world, capsys, tmp_path, name, value, pattern):
+    _fails_cleanly(capsys, ["report", "coverage", "--snapshot", str(world["snapshot"]), "-p", name, value,
+                            "--out", str(tmp_path / "out"), "--quiet"], pattern)
+    assert not (tmp_path / "out").exists()
+
+
+def test_monthly_report_of_a_month_without_a_snapshot(world, capsys, tmp_path):
+    line = _fails_cleanly(capsys, ["report", "monthly", "--month", "2025-06", "--history",
+                                   str(world["base"] / "snapshots"), "--out", str(tmp_path / "out"), "--quiet"],
+                          "no snapshot was taken in 2025-06", "the newest is from")
+    assert "choose another month" in line and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["collect", "copy"])
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_endpoint_templates_that_cannot_be_used(world, capsys, tmp_path, command, template):
+    plan = tmp_path / "plan.json"
+    plan.write_text("{}")
+    argv = {"collect": ["collect", "--config-file", str(world["config"]), "--out", str(tmp_path / "snaps"),
+                        "--no-progress"],
+            "copy": ["copy", "--plan", str(plan), "--execute", "--config-file", str(world["config"])]}[command]
+    mark = len(world["sim"].requests())
+    line = _fails_cleanly(capsys, [*argv, "--endpoint-template", template], "--endpoint-template")
+    assert "s3cret" not in line  # a password in the URL is never echoed
+    assert world["sim"].requests()[mark:] == [] and not (tmp_path / "snaps").exists()
+
+
+def test_regions_that_name_no_region(world, capsys, tmp_path):
+    mark = len(world["sim"].requests())
+    _fails_cleanly(capsys, _collect_args(world, world["config"], "--regions", " "), "--regions", "names no region")
+    _fails_cleanly(capsys, ["iam", "matrix", "--group", "Ops", "--regions", " , ", "--snapshot",
+                            str(world["snapshot"])], "--regions", "names no region")
+    assert world["sim"].requests()[mark:] == []
+
+
+@pytest.mark.parametrize("command", ["assess", "plan"])
+def test_copy_targets_file_with_a_key_given_twice(world, capsys, tmp_path, command):
+    targets = tmp_path / "targets.json"
+    targets.write_text('{"uk-london-1": "eu-frankfurt-1", "uk-london-1": "us-ashburn-1"}')
+    _fails_cleanly(capsys, [command, "--snapshot", str(world["snapshot"]), "--copy-targets", str(targets),
+                            "--out", str(tmp_path / "out")], "targets.json", "'uk-london-1' appears twice")
+
+
+@pytest.mark.parametrize("content", ['{"format": "reportkit-snapshot", "schema_version": 1, "files": {',
+                                     '[{"format": "reportkit-snapshot"}]', "[]", "null", '"text"'])
+def test_manifest_truncated_or_not_an_object(world, capsys, tmp_path, content):
+    folder = _copy_snapshot(world, tmp_path)
+    (folder / "manifest.json").write_text(content)
+    _fails_cleanly(capsys, ["assess", "--snapshot", str(folder), "--out", str(tmp_path / "out")], "manifest.json")
+
+
+def _token_config(world, tmp_path: Path, token: bytes) -> Path:
+    token_file = tmp_path / "token"
+    token_file.write_bytes(token)
+    return _config_with(world, tmp_path, security_token_file=str(token_file))
+
+
+@pytest.mark.parametrize("token, pattern", [
+    (b"\xff\xfe not utf-8 \x80", "does not hold a session token"),
+    (b"eyJhbGciOiJub25lIn0.eyJleHAiOiJzb29uIn0.", "expiry"),            # {"exp": "soon"}
+    (b"eyJhbGciOiJub25lIn0.eyJleHAiOjFlNDAwfQ.", "expiry|expired"),      # {"exp": 1e400}: infinite
+])
+def test_security_token_files_that_cannot_be_used(world, capsys, tmp_path, token, pattern):
+    config = _token_config(world, tmp_path, token)
+    mark = len(world["sim"].requests())
+    _fails_cleanly(capsys, _collect_args(world, config, "--auth", "security_token"), "session token", pattern)
+    assert world["sim"].requests()[mark:] == []
+
+
+def test_sim_serve_on_a_port_in_use_or_out_of_range(capsys):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        _fails_cleanly(capsys, ["sim", "serve", "--port", str(port)], f"127.0.0.1:{port}", "another --port")
+    for value in ("70000", "-1"):
+        _fails_cleanly(capsys, ["sim", "serve", "--port", value], "--port", "0 to 65535")
+    _fails_cleanly(capsys, ["sim", "serve", "--port", "eighty"], "invalid int value")
+    _fails_cleanly(capsys, ["sim", "serve", "--clock-rate", "nan"], "--clock-rate")

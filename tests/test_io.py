@@ -80,3 +80,39 @@ def test_json_values_are_plain_python(tmp_path):
     assert json_value({"k": (np.int64(2), pd.NA)}) == {"k": [2, None]}
     path = write_json({"when": pd.Timestamp("2024-01-01", tz="UTC")}, tmp_path / "x.json")
     assert json.loads(path.read_text()) == {"when": "2024-01-01T00:00:00+00:00"}
+
+
+def test_a_stem_with_any_file_of_an_earlier_result_is_taken(tmp_path):
+    from reportkit._io import publish_file  # noqa: F401 - imported with the others below
+
+    (tmp_path / "r_summary.json").write_text("stale companion of an earlier report")
+    (tmp_path / "p.json.journal.jsonl").write_text("journal of an earlier plan")
+    assert reserve_stem(tmp_path, "r", (".html",))[0] == "r-2"
+    assert reserve_stem(tmp_path, "p", (".json", ".csv"))[0] == "p-2"  # never resumes another plan's journal
+    assert reserve_stem(tmp_path, "r-1", (".html",))[0] == "r-1"  # a longer stem is another result
+
+
+def test_published_files_are_all_or_nothing(tmp_path):
+    out, staging = tmp_path / "out", tmp_path / "stage"
+    staging.mkdir()
+    out.mkdir()
+    for name in ("r.html", "r.ipynb", "summary.json"):
+        (staging / name).write_text(name)
+    (out / "r_summary.json").write_text("appeared meanwhile")  # after the stem was reserved
+    with pytest.raises(FileExistsError):
+        publish_files(staging, out, "r")
+    assert sorted(p.name for p in out.iterdir()) == ["r_summary.json"]  # the links already made are gone
+    assert (out / "r_summary.json").read_text() == "appeared meanwhile"
+
+
+def test_one_file_is_published_under_the_first_free_name(tmp_path):
+    from reportkit._io import publish_file
+
+    source = tmp_path / "nb.ipynb"
+    source.write_text("first")
+    first = publish_file(source, tmp_path / "failed", "r.ipynb")
+    source.unlink()
+    source.write_text("second")
+    second = publish_file(source, tmp_path / "failed", "r.ipynb")
+    assert (first.name, second.name) == ("r.ipynb", "r-2.ipynb")
+    assert first.read_text() == "first" and second.read_text() == "second"

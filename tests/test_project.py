@@ -40,8 +40,11 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject():
 
 
 def test_notebooks_are_committed_without_outputs_and_with_a_parameters_cell():
+    from reportkit.report import LANDING_NOTEBOOK
+    from reportkit.report import NOTEBOOKS as REPORTS
+
     notebooks = sorted(NOTEBOOKS.glob("*.ipynb"))
-    assert len(notebooks) == 3, notebooks
+    assert {p.name for p in notebooks} == {*REPORTS.values(), LANDING_NOTEBOOK}, notebooks
     for path in notebooks:
         nb = json.loads(path.read_text())
         code_cells = [c for c in nb["cells"] if c["cell_type"] == "code"]

@@ -117,28 +117,72 @@ def test_explore_report_filters(rendered_reports, tmp_path):
     assert int(kpis_of(result.html)["filtered_volumes"]) == int((volumes["coverage_status"] == "stale").sum())
 
 
-def test_a_failing_cell_names_the_cell_and_error_and_the_kernel_is_this_python(tmp_path):
+def _tiny_notebook(tmp_path: Path, *cells) -> dict:
+    """A stand-in coverage notebook (the renderer's machinery, not the report, is under test) and a bare
+    snapshot folder for it; returns render_report's keyword arguments."""
     nb = new_notebook(cells=[
         new_code_cell("title = 'x'\noutput_dir = None\noutput_stem = None\nsnapshot = 'latest'\nrpo_days = 7\n"
                       "copy_targets = None\nas_of = None\ntop_n = 20", metadata={"tags": ["parameters"]}),
-        new_code_cell("import sys\nprint(sys.executable)"),
-        new_markdown_cell("## Broken section"),
-        new_code_cell("raise ValueError('deliberate failure')"),
+        *cells,
     ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
-    (tmp_path / "nb").mkdir()
+    (tmp_path / "nb").mkdir(exist_ok=True)
     nbformat.write(nb, str(tmp_path / "nb" / "coverage_report.ipynb"))
     snapshot = tmp_path / "snap"
-    snapshot.mkdir()
+    snapshot.mkdir(exist_ok=True)
     (snapshot / "manifest.json").write_text("{}")
+    return {"parameters": {"snapshot": str(snapshot)}, "out_dir": tmp_path / "out", "notebook_dir": tmp_path / "nb"}
+
+
+@pytest.mark.slow  # two kernels
+def test_a_failing_cell_names_the_cell_and_error_and_the_kernel_is_this_python(tmp_path):
+    kwargs = _tiny_notebook(tmp_path, new_code_cell("import sys\nprint(sys.executable)"),
+                            new_markdown_cell("## Broken section"), new_code_cell("raise ValueError('deliberate failure')"))
     with pytest.raises(ReportError) as info:
-        render_report("coverage", parameters={"snapshot": str(snapshot)}, out_dir=tmp_path / "out",
-                      notebook_dir=tmp_path / "nb")
+        render_report("coverage", **kwargs)
     message = str(info.value)
     assert "Broken section" in message and "ValueError: deliberate failure" in message
-    assert not list((tmp_path / "out").glob("*.html")), "a failed run must not publish an HTML report"
-    failed = nbformat.read(str(next((tmp_path / "out").glob("*.FAILED.ipynb"))), as_version=4)
+    assert not [p for p in (tmp_path / "out").iterdir() if p.is_file()], "nothing half-written beside the reports"
+    kept = sorted((tmp_path / "out" / "failed").glob("*.ipynb"))
+    assert [p.name for p in kept] == ["coverage_tenancy_undated.ipynb"] and str(kept[0]) in message
+    failed = nbformat.read(str(kept[0]), as_version=4)
     printed = "".join(o.get("text", "") for c in failed.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert printed.strip().splitlines()[0] == sys.executable
+    # a second failure is kept beside the first, never over it
+    first = kept[0].read_bytes()
+    with pytest.raises(ReportError, match="coverage_tenancy_undated-2.ipynb"):
+        render_report("coverage", **kwargs)
+    assert sorted(p.name for p in (tmp_path / "out" / "failed").iterdir()) == [
+        "coverage_tenancy_undated-2.ipynb", "coverage_tenancy_undated.ipynb"]
+    assert kept[0].read_bytes() == first
+
+
+@pytest.mark.slow  # a kernel
+def test_a_cell_refusing_its_input_is_bad_input_and_keeps_nothing(tmp_path):
+    from reportkit.errors import InputError
+
+    kwargs = _tiny_notebook(tmp_path, new_code_cell("from reportkit.errors import InputError\n"
+                                                    "raise InputError('as_of is before the oldest data')"))
+    with pytest.raises(InputError, match="the coverage report: as_of is before the oldest data") as info:
+        render_report("coverage", **kwargs)
+    assert info.value.exit_code == 2
+    assert not [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+
+
+@pytest.mark.slow  # a kernel
+def test_a_stale_companion_file_moves_the_report_to_a_new_stem(tmp_path):
+    kwargs = _tiny_notebook(tmp_path, new_code_cell("from pathlib import Path\n"
+                                                    "Path(output_dir, 'summary.json').write_text('{\"new\": 1}')"))
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = out / "coverage_tenancy_undated_summary.json"
+    stale.write_text("left by an earlier, interrupted report")
+    result = render_report("coverage", **kwargs)
+    assert result.html.name == "coverage_tenancy_undated-2.html"
+    assert result.summary_json.name == "coverage_tenancy_undated-2_summary.json"
+    assert stale.read_text() == "left by an earlier, interrupted report"
+    assert sorted(p.name for p in out.iterdir()) == ["coverage_tenancy_undated-2.html", "coverage_tenancy_undated-2.ipynb",
+                                                    "coverage_tenancy_undated-2_summary.json",
+                                                    "coverage_tenancy_undated_summary.json"]
 
 
 def test_coverage_report_shows_who_may_copy_where_and_exports_the_matrix(rendered_reports):
@@ -153,3 +197,32 @@ def test_coverage_report_shows_who_may_copy_where_and_exports_the_matrix(rendere
     by_group = matrix.groupby("group")["status"].agg(set)
     assert by_group["VolumeAdmins"] == {"denied"} and by_group["BackupAdmins"] == {"allowed"}
     assert not (matrix["source"] == matrix["destination"]).any()
+
+
+@pytest.mark.slow  # a kernel
+def test_the_landing_notebook_runs_on_the_latest_snapshot(report_history, tmp_path, monkeypatch):
+    """`make lab` opens start_here.ipynb: it must run top to bottom on whatever `latest` is."""
+    import papermill
+
+    from reportkit.report import LANDING_NOTEBOOK, NOTEBOOK_DIR
+
+    monkeypatch.setenv("REPORTKIT_SNAPSHOTS", str(report_history["history"]))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    executed = papermill.execute_notebook(str(NOTEBOOK_DIR / LANDING_NOTEBOOK), str(tmp_path / "out.ipynb"),
+                                          parameters={"region": "lhr"}, kernel_name="python3", progress_bar=False,
+                                          cwd=str(tmp_path))
+    shown = "\n".join(str(o.get("data", {}).get("text/html", "")) + str(o.get("text", ""))
+                      for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    assert not [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                if o.get("output_type") == "error"]
+    latest = load_snapshot(report_history["snapshots"][-1])
+    assert "Inventory</strong> of tenancy" in shown and "Assessment</strong> of tenancy" in shown
+    assert report_history["snapshots"][-1].name in shown  # the list of snapshots
+    # the volumes needing action, filtered with the short region code, are London's only
+    needs = assess(latest).volumes
+    london = needs[(needs["region"] == "uk-london-1")
+                   & needs["coverage_status"].astype(str).isin(["missing", "stale", "failed"])]
+    cell = next(c for c in executed.cells if c.cell_type == "code" and "needs_action = " in c.source)
+    table_html = "".join(str(o.get("data", {}).get("text/html", "")) for o in cell.outputs)
+    assert f"Showing {min(15, len(london))} of {len(london)} rows" in table_html or len(london) <= 15
+    assert "uk-london-1" in table_html and "eu-frankfurt-1" not in table_html and "eu-amsterdam-1" not in table_html

@@ -29,3 +29,90 @@ def test_every_status_has_its_own_colour_and_charts_render():
     frame = pd.DataFrame({"region": ["a", "b"], "covered": [1, 0], "missing": [1, 2], "coverage_pct": [50.0, 0.0]})
     chart = coverage_by_group(frame, "region")
     assert chart.png.startswith(b"\x89PNG") and chart.title == "Lowest coverage: region b at 0%"
+
+
+# --------------------------------------------------------------------------------------------------
+# the analyst's filters, cards and tables (issue 16)
+# --------------------------------------------------------------------------------------------------
+import pytest  # noqa: E402
+
+from reportkit.errors import InputError  # noqa: E402
+from reportkit.report import views  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def assessed():
+    from report_fixtures import build_inventory
+    from reportkit.assessment import assess
+
+    inventory = build_inventory()
+    return inventory, assess(inventory)
+
+
+def test_filters_take_region_keys_and_names_in_any_case_and_lists(assessed):
+    inventory, result = assessed
+    volumes = result.volumes
+    london = volumes[volumes["region"] == "uk-london-1"]
+    for given in ("lhr", "LHR", "uk-london-1", ["lhr"]):
+        assert views.filter_volumes(volumes, region=given)["boot_volume_id"].tolist() == \
+            london["boot_volume_id"].tolist(), given
+    both = views.filter_volumes(volumes, region=["lhr", "FRA"], status=["missing", "Stale", "no backup"],
+                                regions=inventory.regions)
+    assert set(both["region"]) <= {"uk-london-1", "eu-frankfurt-1"}
+    assert set(both["coverage_status"].astype(str)) <= {"missing", "stale", "no_backup"} and len(both)
+    assert list(views.filter_volumes(volumes, columns=["display_name", "reason"]).columns) == ["display_name", "reason"]
+
+
+@pytest.mark.parametrize("filters, listed", [
+    ({"status": "mising"}, "covered, stale, in_progress, failed, missing, no_backup, ineligible, unknown"),
+    ({"image_class": "plat"}, "platform, custom_from_platform"),
+    ({"region": "xyz"}, "eu-amsterdam-1, eu-frankfurt-1, uk-london-1"),
+    ({"columns": ["display_name", "nope"]}, "boot_volume_id, region"),
+    ({"status": []}, "non-empty text or a list"),
+])
+def test_a_filter_value_that_does_not_exist_is_an_error_listing_the_valid_ones(assessed, filters, listed):
+    with pytest.raises(InputError) as info:
+        views.filter_volumes(assessed[1].volumes, **filters)
+    assert listed in str(info.value)
+
+
+def test_assessment_and_inventory_show_a_compact_card(assessed):
+    inventory, result = assessed
+    card = result._repr_html_()
+    assert len(card) < 6000 and "Assessment</strong> of tenancy" in card
+    assert f"Covered</span> <strong>{result.summary.covered:,}</strong>" in card
+    assert f"{result.summary.collection_gaps} collection gap" in card and "result.volumes</code> (30)" in card
+    assert len(repr(result)) < 400 and repr(result).startswith("Assessment(tenancy=")
+    inv_card = inventory._repr_html_()
+    assert "Inventory</strong> of tenancy" in inv_card and "inventory.backups</code>" in inv_card
+    assert "<script>" not in card + inv_card
+
+
+def test_old_data_is_called_out_first(assessed):
+    import dataclasses
+
+    inventory, result = assessed
+    assert views.stale_data_note(result.metadata, result.summary) is None
+    later = dataclasses.replace(result.summary, as_of=result.metadata.finished_at + pd.Timedelta(days=10))
+    note = views.stale_data_note(result.metadata, later)
+    assert note and "10 days before the assessment time" in note and "7-day RPO" in note
+    block = views.title_block("t", result.metadata, later)
+    assert block.index('data-kpi-alert="stale_data"') < 400
+
+
+def test_tables_are_left_aligned_with_long_reasons_wrapped(assessed):
+    html = table(assessed[1].volumes[["display_name", "reason", "rpo_age_days"]], top_n=3).to_html()
+    assert "text-align: left" in html and "white-space: normal" in html and "max-width: 36em" in html
+    assert "rk-num" in html  # the number column stays right-aligned
+    styler = table(pd.DataFrame({"region": ["eu-amsterdam-1"], "reason": ["no AVAILABLE copy " * 4]}))
+    styler._compute()
+    assert "rk-nowrap" in styler.cell_context[(0, 0)] and "rk-nowrap" not in styler.cell_context.get((0, 1), "")
+
+
+def test_dir_of_reportkit_lists_the_lazy_exports():
+    import reportkit
+
+    names = dir(reportkit)
+    for name in ("assess", "collect", "load_snapshot", "render_report", "make_plan", "execute_plan", "Settings"):
+        assert name in names
+    assert "importlib" not in names and "Any" not in names

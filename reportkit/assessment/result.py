@@ -58,6 +58,16 @@ class Assessment:
     metadata: CollectionMetadata
     gaps: pd.DataFrame       # region, compartment_id ('' = whole region), operation, code
 
+    def __repr__(self) -> str:  # one line; the display code lives in reportkit.report.views.display
+        from reportkit.report.views.display import assessment_text
+
+        return assessment_text(self)
+
+    def _repr_html_(self) -> str:
+        from reportkit.report.views.display import assessment_html
+
+        return assessment_html(self)
+
 
 def summarize(volumes: pd.DataFrame, *, as_of: pd.Timestamp, rpo_days: int, errors: int) -> CoverageSummary:
     """Return the :class:`CoverageSummary` of assessed volumes (``errors``: rows of inventory.errors)."""

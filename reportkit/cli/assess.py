@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from reportkit.cli._options import add_assessment, add_snapshot, assessment_options, settings_from
-from reportkit.errors import InputError
 
 _EPILOG = """\
 Writes into --out: backups.csv, volumes.csv, findings.csv, controls.csv, summary.json
@@ -20,9 +19,13 @@ below it (or cannot be computed), 2 for bad input.
                       (default: data/image_overrides.csv when it exists). The same file is applied
                       by `reportkit plan`, `reportkit report` and `reportkit demo`.
 
+A snapshot older than the RPO at --as-of is said first: its copies may look stale only because
+the data is old.
+
 examples:
   reportkit assess --snapshot latest
-  reportkit assess --snapshot data/snapshots/acme-2024-06-01T0000Z --rpo-days 1 --fail-under 95
+  reportkit assess --snapshot latest --as-of 2026-11-01 --rpo-days 1
+  reportkit assess --snapshot data/snapshots/tenancy=acme-corp/date=2026-11-01/20261101T000000Z --fail-under 95
 """
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,8 +43,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from reportkit import pipeline
 
-    if args.fail_under is not None and not 0 <= args.fail_under <= 100:
-        raise InputError(f"--fail-under must be a percentage between 0 and 100, got {args.fail_under}")
     settings = settings_from(args)
     assessed = pipeline.assess_snapshot(args.snapshot, settings, **assessment_options(args))
     written = pipeline.export(assessed, args.out, settings)
@@ -59,11 +60,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def format_summary(result: Any) -> str:
-    """One screen of text: headline coverage, status counts, and findings per control."""
+    """One screen of text: old data said first, headline coverage, status counts, findings per control."""
+    from reportkit.report.views.blocks import stale_data_note
+
     s = result.summary
     meta = result.metadata
     pct = "n/a (nothing assessable)" if s.coverage_pct is None else f"{s.coverage_pct:.1f}%"
-    lines = [
+    note = stale_data_note(meta, s)
+    lines = [f"WARNING: {note}"] if note else []
+    lines += [
         f"tenancy {meta.tenancy_name}  as of {s.as_of.isoformat()}  rpo {s.rpo_days} days",
         f"coverage {pct} = covered {s.covered} / (volumes {s.total_volumes} - ineligible {s.ineligible}"
         f" - unknown {s.unknown})",

@@ -11,6 +11,10 @@ Start the fake OCI API (reportkit.sim) on 127.0.0.1 with the built-in demo tenan
 the real oci SDK (one snapshot per month end, for the trend report), assess the latest snapshot and
 render the coverage and monthly HTML reports. Prints the paths of everything it wrote.
 Nothing leaves this machine.
+
+The demo's folders are its own: a re-run replaces the demo tenancy's snapshots (never a snapshot it
+did not write), their assessment exports and the reports in <reports>/demo/, instead of adding
+copies next to them.
 """
 
 
@@ -18,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("demo", help="run collect -> assess -> report on the demo tenancy",
                                    description=_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--snapshots", metavar="DIR", help=f"snapshot root ({SNAPSHOT_ROOT_HELP.removeprefix('where snapshots live (')}")
-    parser.add_argument("--out", metavar="DIR", help="where the HTML reports go (default: data/reports)")
+    parser.add_argument("--out", metavar="DIR", help="reports folder; the demo's go into its demo/ folder "
+                                                     "(default: data/reports, so data/reports/demo)")
     parser.add_argument("--assessments", metavar="DIR",
                         help="where the assessment CSV/JSON exports go (default: data/assessments)")
     parser.add_argument("--months", type=int, default=6,
@@ -31,15 +36,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from reportkit.demo import run_demo
-    from reportkit.errors import InputError
 
-    if args.months < 1:
-        raise InputError(f"--months {args.months}: give at least 1")
     settings = current().replace(snapshots=args.snapshots, reports=args.out, assessments=args.assessments)
     result = run_demo(settings, months=args.months, collect_only=args.collect_only, progress=not args.no_progress)
     print(f"\nlatest snapshot: {result.latest_snapshot}")
-    for name, path in result.assessment_files.items():
-        print(f"assessment {name}: {path}")
+    if result.assessment_files:
+        folder = next(iter(result.assessment_files.values())).parent
+        print(f"assessment: {folder}/ ({', '.join(result.assessment_files)})")
     for path in result.reports:
         print(f"report: {path}")
     return 0

@@ -22,7 +22,7 @@ def register(subparsers: Any) -> None:
                               description=__doc__, epilog=_EPILOG,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
     add_snapshot(p)
-    add_assessment(p, as_of=False)
+    add_assessment(p)
     p.add_argument("--kms-key-map", type=Path, help="JSON file: destination region -> Vault key OCID there")
     p.add_argument("--allow-encryption-downgrade", action="store_true",
                    help="let a Vault-encrypted backup be copied with an Oracle-managed key when no destination "
@@ -30,13 +30,16 @@ def register(subparsers: Any) -> None:
     p.add_argument("--group", help="IAM group that will run the copies: copies its policies do not allow are "
                                    "blocked up front (uses the snapshot's IAM policies)")
     p.add_argument("--out", type=Path,
-                   help="plan file to write (default data/plans/copy-plan.json; never overwritten: -2, -3...)")
+                   help="plan file to write (default data/plans/tenancy=<t>/date=<d>/<run>/copy-plan.json, after "
+                        "the snapshot; never overwritten: an existing name gets -2, -3...)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from reportkit import pipeline
     from reportkit.plan import read_kms_key_map, save_plan
+    from reportkit.report.views.blocks import stale_data_note
+    from reportkit.snapshot import snapshot_place
 
     settings = settings_from(args)
     kms_key_map = read_kms_key_map(args.kms_key_map) if args.kms_key_map else None
@@ -46,7 +49,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"note: cannot check IAM for group {args.group!r} (no IAM policies in the snapshot); copies are not "
               "checked against policies")
     plan = planned.plan
-    path = save_plan(plan, args.out or settings.plans / "copy-plan.json")
+    note = stale_data_note(planned.assessed.assessment.metadata, planned.assessed.assessment.summary)
+    if note:
+        print(f"WARNING: {note}")
+    path = save_plan(plan, args.out or settings.plans / snapshot_place(planned.assessed.path) / "copy-plan.json")
     csv_path = path.with_suffix(".csv")
     s = plan.summary
     print(f"plan {plan.plan_id}: {s.copies} copies of {s.volumes} boot volumes, {s.gb_to_transfer} GB to transfer, "

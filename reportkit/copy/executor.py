@@ -179,6 +179,7 @@ class _Runner:
         self.results: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
         self._bar: Any = None
+        self._other_endings = 0
 
     # ---- orchestration ----------------------------------------------------------------------
     def run(self, concurrency: int) -> ExecutionResult:
@@ -196,14 +197,20 @@ class _Runner:
                 chains.setdefault((entry["boot_volume_id"], entry["source_region"]), []).append(entry)
                 todo += 1
         done_before = sum(1 for r in self.results.values() if r["outcome"] != CopyOutcome.BLOCKED)
+        available_before = sum(1 for r in self.results.values() if r["outcome"] == CopyOutcome.COPIED)
+        in_flight = sum(1 for chain in chains.values() for e in chain if self._in_flight(e))
         self.journal.append("run_started", plan_id=self.plan.plan_id, version=JOURNAL_VERSION,
                             to_do=todo, already_done=done_before)
-        print(f"EXECUTING plan {self.plan.plan_id}: {todo} copies to make or wait for "
-              f"({done_before} already finished), journal {self.journal.path}", file=self.out)
+        print(f"EXECUTING plan {self.plan.plan_id}: {todo} copies to make or wait for, {in_flight} of them "
+              f"requested by an earlier run ({done_before} already finished, {available_before} AVAILABLE), "
+              f"journal {self.journal.path}", file=self.out)
         from tqdm import tqdm
 
-        self._bar = tqdm(total=todo, unit="copy", desc="copies", disable=not self.progress_enabled,
-                         file=sys.stderr)
+        # The bar counts copies that are AVAILABLE (restorable), those the journal already knows included;
+        # other endings (refused, faulty, errors) are counted beside it.
+        self._bar = tqdm(total=todo + done_before, initial=available_before, unit="copy", desc="copies AVAILABLE",
+                         disable=not self.progress_enabled, file=sys.stderr)
+        self._other_endings = done_before - available_before
         interrupted = False
         pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="reportkit-copy")
         try:
@@ -340,9 +347,11 @@ class _Runner:
                 message: str | None = None, resumed: bool = False) -> CopyOutcome:
         with self._lock:
             self.results[entry["entry_id"]] = _result_row(entry, outcome, st, message=message, resumed=resumed)
-            if outcome != CopyOutcome.NOT_STARTED:
+            if outcome == CopyOutcome.COPIED:
                 self._bar.update(1)
-                self._bar.set_postfix_str(f"last: {outcome.value}", refresh=False)
+            elif outcome != CopyOutcome.NOT_STARTED:
+                self._other_endings += 1
+                self._bar.set_postfix_str(f"not available: {self._other_endings} (last: {outcome.value})")
         return outcome
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from reportkit.report.html import notebook_to_html
 from reportkit.report.parameters import INTERNAL_PARAMETERS, PARAMETERS, validate_parameters
 from reportkit.report.publish import export_monthly_data, export_report_data, export_table
-from reportkit.report.render import NOTEBOOK_DIR, NOTEBOOKS, ReportResult, render_report
+from reportkit.report.render import LANDING_NOTEBOOK, NOTEBOOK_DIR, NOTEBOOKS, ReportResult, render_report
 
-__all__ = ["INTERNAL_PARAMETERS", "NOTEBOOKS", "NOTEBOOK_DIR", "PARAMETERS", "ReportResult", "export_monthly_data",
+__all__ = ["INTERNAL_PARAMETERS", "LANDING_NOTEBOOK", "NOTEBOOKS", "NOTEBOOK_DIR", "PARAMETERS", "ReportResult", "export_monthly_data",
            "export_report_data", "export_table", "notebook_to_html", "render_report", "validate_parameters"]

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
-from reportkit.errors import ReportError, ReportkitError
+from reportkit._io import publish_file
+from reportkit.errors import InputError, ReportError, ReportkitError
 
 
 def _kernel_manager_class() -> type:
@@ -34,12 +34,19 @@ def _kernel_manager_class() -> type:
     return ThisPythonKernelManager
 
 
+#: errors a cell may raise that mean "bad input" (a parameter the checks before the kernel could not
+#: judge): exit 2 like the same error on the command line, and no failed notebook is kept
+_INPUT_ERRORS = ("InputError", "SnapshotError", "ConfigError")
+
+
 def execute_notebook(source: Path, executed: Path, params: dict[str, Any], *, kind: str, progress: bool,
-             timeout: int, out: Path):
+                     timeout: int, out: Path):
     """Run the notebook ``source`` with papermill into ``executed``; return the executed NotebookNode.
 
-    On a failing cell, the executed notebook (with its traceback) is kept in ``out`` as
-    ``<stem>.FAILED.ipynb`` and :class:`ReportError` names the cell, its section and the error.
+    When a cell fails, the executed notebook (with its traceback) is published into ``out/failed/``
+    as ``<stem>.ipynb`` (never over an earlier one: ``-2``, ``-3``...) and :class:`ReportError`
+    names the cell, its section, the error and that file; a cell refusing its input (InputError,
+    SnapshotError, ConfigError) is an :class:`InputError` instead, and nothing is kept.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -49,17 +56,19 @@ def execute_notebook(source: Path, executed: Path, params: dict[str, Any], *, ki
     try:
         return papermill.execute_notebook(
             str(source), str(executed), parameters=params, kernel_name="python3", language="python",
-            progress_bar=progress, cwd=str(Path.cwd()), execution_timeout=timeout,
+            progress_bar={"desc": f"{kind} report", "unit": "cell"} if progress else False,
+            cwd=str(Path.cwd()), execution_timeout=timeout,
             kernel_manager_class=_kernel_manager_class(),
         )
     except PapermillExecutionError as exc:
-        kept = out / f"{executed.stem}.FAILED.ipynb"
-        if executed.exists():
-            shutil.copyfile(executed, kept)
+        if exc.ename in _INPUT_ERRORS:
+            raise InputError(f"the {kind} report: {exc.evalue.strip()}") from None
         section = _section_of(executed, exc.cell_index)
         where = f"cell {exc.exec_count}" + (f" (section '{section}')" if section else "")
-        raise ReportError(f"the {kind} report failed in {where}: {exc.ename}: {exc.evalue.strip()}. "
-                          f"The executed notebook with the full traceback is {kept}") from None
+        kept = ""
+        if executed.exists():
+            kept = f". The executed notebook with the full traceback is {publish_file(executed, out / 'failed', executed.name)}"
+        raise ReportError(f"the {kind} report failed in {where}: {exc.ename}: {exc.evalue.strip()}{kept}") from None
     except ReportkitError:
         raise
     except Exception as exc:  # kernel died, timeout, missing kernel: name it for the user

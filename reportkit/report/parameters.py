@@ -1,9 +1,13 @@
 """Report parameters: what each notebook accepts, checked and normalised before any kernel starts.
 
-:data:`PARAMETERS` must match each notebook's tagged ``parameters`` cell (a test checks).
+:data:`PARAMETERS` must match each notebook's tagged ``parameters`` cell (a test checks). The value
+checks (:func:`check_rpo_days`, :func:`check_as_of`, :func:`check_copy_targets`) are also what the
+CLI applies to ``--rpo-days``, ``--as-of`` and ``--copy-targets``, so a value is refused the same
+way, in one line, wherever it is given.
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -15,20 +19,87 @@ from reportkit.errors import InputError
 
 #: Parameters reportkit sets itself (where the notebook writes its CSV/JSON files).
 INTERNAL_PARAMETERS = ("output_dir", "output_stem")
+#: Largest RPO accepted: ten years. Beyond it no backup is ever stale, and day counts near pandas'
+#: Timedelta limit (106,751 days) overflow.
+MAX_RPO_DAYS = 3650
+#: The instants an ``as_of`` may name: OCI did not exist before the first, and the arithmetic of an
+#: assessment (as_of minus the RPO, ages in days) stays far inside pandas' nanosecond range.
+EARLIEST_AS_OF = pd.Timestamp("1970-01-01", tz="UTC")
+LATEST_AS_OF = pd.Timestamp("2200-01-01", tz="UTC")
 
 
-def _int(minimum: int) -> Callable[[str, Any], int]:
+def _int(minimum: int, maximum: int) -> Callable[[str, Any], int]:
     def check(name: str, value: Any) -> int:
-        if isinstance(value, bool):
-            raise InputError(f"parameter {name!r} must be a whole number, got {value!r}")
-        if isinstance(value, str) and re.fullmatch(r"\s*\d+\s*", value):
-            value = int(value)
-        if not isinstance(value, int):
-            raise InputError(f"parameter {name!r} must be a whole number, got {value!r}; e.g. -p {name} 7")
-        if value < minimum:
-            raise InputError(f"parameter {name!r} must be at least {minimum}, got {value}")
-        return value
+        number = value
+        if isinstance(value, str) and re.fullmatch(r"\s*[0-9]{1,12}\s*", value):  # ASCII digits: not '²'
+            number = int(value)
+        if isinstance(number, bool) or not isinstance(number, int) or not minimum <= number <= maximum:
+            raise InputError(f"{name} must be a whole number from {minimum} to {maximum:,}, got {value!r}")
+        return number
     return check
+
+
+def check_rpo_days(value: Any, *, name: str = "rpo_days") -> int:
+    """Return ``value`` (an int or ASCII digits) as a number of days from 1 to :data:`MAX_RPO_DAYS`;
+    raise InputError naming ``name`` otherwise."""
+    return _int(1, MAX_RPO_DAYS)(name, value)
+
+
+def check_as_of(value: Any, *, name: str = "as_of") -> str:
+    """Return ``value`` (ISO 8601; a naive time is UTC) as UTC ISO text; raise InputError naming ``name``
+    when it is not a time or lies outside [:data:`EARLIEST_AS_OF`, :data:`LATEST_AS_OF`)."""
+    try:
+        stamp = pd.Timestamp(value) if isinstance(value, (str, pd.Timestamp)) else None
+    except (TypeError, ValueError, OverflowError):
+        stamp = None
+    if stamp is None or pd.isna(stamp):
+        raise InputError(f"{name} must be an ISO date or time such as 2026-11-01 or 2026-11-01T00:00Z, got {value!r}")
+    try:
+        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+        inside = EARLIEST_AS_OF <= stamp < LATEST_AS_OF
+    except (OverflowError, ValueError):
+        inside = False
+    if not inside:
+        raise InputError(f"{name} {value!r} is outside {EARLIEST_AS_OF:%Y-%m-%d} .. {LATEST_AS_OF:%Y-%m-%d}; "
+                         "give the instant to judge, e.g. 2026-11-01")
+    return stamp.as_unit("ns").isoformat()
+
+
+def _no_duplicate_keys(where: str) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    def pairs_to_dict(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise InputError(f"{where}: {key!r} appears twice; list every destination of a source once, "
+                                 'e.g. {"lhr": ["fra", "ams"]}')
+            out[key] = value
+        return out
+    return pairs_to_dict
+
+
+def check_copy_targets(value: Any, *, where: str) -> dict[str, list[str]]:
+    """Return {source region: [destination regions]} from a mapping, JSON text or ``src=dst`` text.
+
+    Like :func:`reportkit.assessment.parse_copy_targets`, but JSON text with a key given twice is
+    refused (``json.loads`` would silently keep the last one and drop a destination).
+    """
+    from reportkit.assessment.params import parse_copy_targets
+
+    if isinstance(value, str) and value.strip().startswith("{"):
+        try:
+            value = json.loads(value, object_pairs_hook=_no_duplicate_keys(where))
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{where}: invalid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    return parse_copy_targets(value, where=where)
+
+
+def read_copy_targets_file(path: str | Path) -> dict[str, list[str]]:
+    """Return the copy targets of a file (JSON object or ``source: dest`` lines); InputError naming the file."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"copy targets file {path} cannot be read: {exc}") from None
+    return check_copy_targets(text, where=f"copy targets file {path}")
 
 
 def _text(name: str, value: Any) -> str:
@@ -46,15 +117,7 @@ def _optional(check: Callable[[str, Any], Any]) -> Callable[[str, Any], Any]:
 
 
 def _timestamp(name: str, value: Any) -> str:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"parameter {name!r} must be an ISO date or time such as 2025-06-30T00:00Z, "
-                         f"got {value!r}") from exc
-    if pd.isna(stamp):
-        raise InputError(f"parameter {name!r} must be an ISO date or time, got {value!r}")
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    return stamp.isoformat()
+    return check_as_of(value, name=f"parameter {name!r}")
 
 
 def _month(name: str, value: Any) -> str:
@@ -66,9 +129,15 @@ def _month(name: str, value: Any) -> str:
 
 def _copy_targets(name: str, value: Any) -> dict[str, list[str]]:
     """Accept a mapping, JSON text, or ``src=dst[+dst2],src2=dst`` text; return region -> [regions]."""
-    from reportkit.assessment.params import parse_copy_targets
+    return check_copy_targets(value, where=f"parameter {name!r}")
 
-    return parse_copy_targets(value, where=f"parameter {name!r}")
+
+def _rpo_days(name: str, value: Any) -> int:
+    return check_rpo_days(value, name=f"parameter {name!r}")
+
+
+def _top_n(name: str, value: Any) -> int:
+    return _int(1, 100_000)(f"parameter {name!r}", value)
 
 
 def _snapshot(name: str, value: Any) -> str:
@@ -114,18 +183,19 @@ _COMMON = {"title": _text, "image_overrides": _optional(_text), "output_dir": _o
 #: notebook's parameters cell (a test checks).
 PARAMETERS: dict[str, dict[str, Callable[[str, Any], Any]]] = {
     "coverage": {
-        "snapshot": _snapshot, "rpo_days": _int(1), "copy_targets": _optional(_copy_targets),
-        "as_of": _optional(_timestamp), "top_n": _int(1), **_COMMON,
+        "snapshot": _snapshot, "rpo_days": _rpo_days, "copy_targets": _optional(_copy_targets),
+        "as_of": _optional(_timestamp), "top_n": _top_n, **_COMMON,
     },
     "monthly": {
-        "month": _optional(_month), "history": _optional(_folder), "tenancy": _optional(_text), "rpo_days": _int(1),
-        "copy_targets": _optional(_copy_targets), "top_n": _int(1), **_COMMON,
+        "month": _optional(_month), "history": _optional(_folder), "tenancy": _optional(_text), "rpo_days": _rpo_days,
+        "copy_targets": _optional(_copy_targets), "as_of": _optional(_timestamp), "top_n": _top_n, **_COMMON,
     },
     "explore": {
-        "snapshot": _snapshot, "rpo_days": _int(1), "region": _optional(_text), "compartment": _optional(_text),
+        "snapshot": _snapshot, "rpo_days": _rpo_days, "as_of": _optional(_timestamp),
+        "copy_targets": _optional(_copy_targets), "region": _optional(_text), "compartment": _optional(_text),
         "image_class": _optional(_choice(_enum_values("ImageClass"))),
         "status": _optional(_choice(_enum_values("CoverageStatus"))),
-        "boot_volume_id": _optional(_text), "top_n": _int(1), **_COMMON,
+        "boot_volume_id": _optional(_text), "top_n": _top_n, **_COMMON,
     },
 }
 

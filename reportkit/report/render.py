@@ -40,6 +40,8 @@ NOTEBOOKS: dict[str, str] = {
     "monthly": "monthly_compliance.ipynb",
     "explore": "explore_backups.ipynb",
 }
+#: The notebook `make lab` opens first (not a report): how to load the latest snapshot and explore it.
+LANDING_NOTEBOOK = "start_here.ipynb"
 
 
 @dataclass(frozen=True)
@@ -102,32 +104,30 @@ def render_report(kind: str, *, parameters: Mapping[str, Any] | None = None, out
 
 
 def _resolve_inputs(kind: str, params: dict[str, Any], settings: Settings) -> dict[str, Any]:
-    """Pin every input (snapshot folder, history folder, overrides file) so the audit notebook names it."""
+    """Pin every input (snapshot folder, history folder and month, overrides file) so the audit notebook
+    names it, and refuse what the notebook would refuse (no snapshot of the month) before any kernel
+    starts."""
+    from reportkit import pipeline
+    from reportkit.snapshot import resolve_snapshot
+
     overrides = settings.with_overrides(params.get("image_overrides")).overrides
     params = {**params, "image_overrides": str(overrides.resolve()) if overrides is not None else "none"}
     if overrides is not None and not overrides.is_file():
         raise InputError(f"image overrides file {overrides} does not exist; create it with the header "
                          "image_id,image_class,note, or pass -p image_overrides none")
-    if kind == "monthly" and not params.get("history"):
-        params = {**params, "history": _folder("history", str(settings.snapshots))}
-    if kind == "monthly" and not params.get("month"):
-        from reportkit.snapshot import month_end_snapshots
-
-        latest = month_end_snapshots(params["history"], months=1, tenancy=params.get("tenancy"))
-        params = {**params, "month": str(latest["month"].iloc[-1])}
-    if kind in ("coverage", "explore"):
-        from reportkit.snapshot import resolve_snapshot
-
-        snapshot = params.get("snapshot", "latest")
-        root = settings.snapshots if snapshot == "latest" else Path(snapshot)
-        params = {**params, "snapshot": str(Path(resolve_snapshot(root)).resolve())}
-    return params
+    if kind == "monthly":
+        history = params.get("history") or _folder("history", str(settings.snapshots))
+        month, _ = pipeline.report_month(history, month=params.get("month"), tenancy=params.get("tenancy"))
+        return {**params, "history": history, "month": month}
+    snapshot = params.get("snapshot", "latest")
+    root = settings.snapshots if snapshot == "latest" else Path(snapshot)
+    return {**params, "snapshot": str(Path(resolve_snapshot(root)).resolve())}
 
 
 def _check_copy_targets(kind: str, params: Mapping[str, Any]) -> None:
     """Refuse copy_targets naming a region the snapshot's tenancy does not subscribe to, before any
     kernel starts (raises InputError). An unreadable regions table is left for the notebook to report."""
-    if kind != "coverage" or not params.get("copy_targets"):
+    if kind not in ("coverage", "explore") or not params.get("copy_targets"):
         return
     from reportkit.assessment.params import resolve_copy_targets
     from reportkit.errors import SnapshotError

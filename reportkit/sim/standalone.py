@@ -44,10 +44,10 @@ def serve_until_interrupted(options: ServeOptions, *, echo: Callable[[str], None
         raise InputError(f"--clock-rate {options.clock_rate}: give a number >= 0 (0 = frozen, 1 = real time, "
                          "3600 = an hour per second)")
     doc = load_document(options.tenancy)
-    try:
-        server = SimServer(doc, port=options.port, clock_rate=options.clock_rate)
-    except OSError as exc:
-        raise InputError(f"cannot listen on 127.0.0.1:{options.port} ({exc}); pick another --port") from exc
+    try:  # bind now (start() binds): a port in use is bad input, said before anything is printed
+        server = SimServer(doc, port=options.port, clock_rate=options.clock_rate).start()
+    except (OSError, OverflowError) as exc:
+        raise InputError(f"cannot listen on 127.0.0.1:{options.port} ({exc}); pick another --port") from None
     home = home_region(doc)
     config_dir = options.config_dir or Path(tempfile.mkdtemp(prefix="reportkit-sim-"))
     with server:

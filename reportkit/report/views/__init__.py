@@ -19,6 +19,7 @@ from reportkit.report.views.blocks import (
     headline,
     kpi_tiles,
     parameters_table,
+    stale_data_note,
     table,
     title_block,
 )
@@ -48,6 +49,6 @@ __all__ = [
     "changed_findings", "collection_gaps", "control_table", "coverage_level", "coverage_table", "data_freshness",
     "dictionary", "encryption_findings", "evidence_table", "filter_summary", "filter_volumes", "first_volume_id",
     "headline", "image_classes", "ineligible_volumes", "kpi_tiles", "parameters_table", "rpo_table",
-    "severity_badges", "signoff_block", "table", "title_block", "top_findings", "trend_table", "volume_card",
+    "severity_badges", "signoff_block", "stale_data_note", "table", "title_block", "top_findings", "trend_table", "volume_card",
     "volume_history",
 ]

@@ -194,6 +194,30 @@ def _format_value(value: Any) -> str:
     return str(value)
 
 
+#: Inline styles of every table, so JupyterLab (which lacks the report's CSS) shows text left-aligned and
+#: long reasons wrapped inside the page, numbers right-aligned.
+_TABLE_STYLES = [
+    {"selector": "th, td", "props": "text-align: left; vertical-align: top; white-space: normal;"},
+    {"selector": "td", "props": "max-width: 36em; overflow-wrap: anywhere;"},
+    {"selector": "td.rk-num", "props": "text-align: right;"},
+    {"selector": "td.rk-nowrap", "props": "white-space: nowrap;"},
+    {"selector": "caption", "props": "caption-side: top; text-align: left;"},
+]
+
+
+#: a text column whose values are all at most this long (regions, statuses, short names) never wraps
+_NOWRAP_CHARS = 24
+
+
+def _cell_class(column: pd.Series, numeric: bool) -> str:
+    """'rk-num' for numbers (right-aligned), 'rk-nowrap' for short texts (``eu-amsterdam-1`` stays on one
+    line while long reasons and OCIDs wrap), else nothing."""
+    if numeric:
+        return "rk-num"
+    longest = column.map(lambda v: len(_format_value(v))).max() if len(column) else 0
+    return "rk-nowrap" if longest <= _NOWRAP_CHARS else ""
+
+
 def table(frame: pd.DataFrame, *, top_n: int | None = TOP_N, caption: str | None = None,
           full_data: str | None = None, labels: Mapping[str, str] | None = None) -> Styler:
     """Return ``frame`` as a formatted, escaped Styler showing at most ``top_n`` rows.
@@ -222,7 +246,8 @@ def table(frame: pd.DataFrame, *, top_n: int | None = TOP_N, caption: str | None
               .format(_format_value, escape="html")
               .format_index(escape="html", axis=1)
               .set_table_attributes('class="rk-table"')
-              .set_td_classes(pd.DataFrame([["rk-num" if c in numeric else "" for c in shown.columns]] * len(shown),
+              .set_table_styles(_TABLE_STYLES)
+              .set_td_classes(pd.DataFrame([[_cell_class(shown[c], c in numeric) for c in shown.columns]] * len(shown),
                                            columns=shown.columns)))
     if notes:
         styler = styler.set_caption(_e(" ".join(notes)))
@@ -256,9 +281,27 @@ def dictionary(tables: Iterable[Table] | None = None) -> Styler:
 
 
 def title_block(title: str, metadata: Any, summary: Any, *, month: str | None = None) -> Html:
-    """Return the report's title (escaped) with tenancy, period and assessment time under it."""
+    """Return the report's title (escaped) with tenancy, period and assessment time under it, and, when
+    the data is older than the RPO at the assessment time, a red box saying so (:func:`stale_data_note`)."""
     as_of = pd.Timestamp(_get(summary, "as_of"))
     period = f"Month {month} · " if month else ""
     sub = (f"{period}Tenancy {_get(metadata, 'tenancy_name')} · assessed as of {as_of:%Y-%m-%d %H:%M} UTC · "
            f"RPO {_get(summary, 'rpo_days')} days")
-    return Html(f'<h1 class="rk-title">{_e(title)}</h1><p class="rk-note">{_e(sub)}</p>')
+    note = stale_data_note(metadata, summary)
+    alert = f'<div class="rk-alert" data-kpi-alert="stale_data">{_e(note)}</div>' if note else ""
+    return Html(f'<h1 class="rk-title">{_e(title)}</h1><p class="rk-note">{_e(sub)}</p>{alert}')
+
+
+def stale_data_note(metadata: Any, summary: Any) -> str | None:
+    """Return one sentence when the data was collected longer than the RPO before the assessment time
+    (``summary.as_of``), else None: every copy made since is invisible, so verdicts say more about
+    the data's age than about the copies."""
+    collected = pd.Timestamp(_get(metadata, "finished_at"))
+    as_of, rpo_days = pd.Timestamp(_get(summary, "as_of")), int(_get(summary, "rpo_days"))
+    age = as_of - collected
+    if age <= pd.Timedelta(days=rpo_days):
+        return None
+    return (f"Old data: this snapshot was collected {collected:%Y-%m-%d %H:%M} UTC, {age / pd.Timedelta(days=1):,.0f} "
+            f"days before the assessment time ({as_of:%Y-%m-%d %H:%M} UTC), longer than the {rpo_days}-day RPO. "
+            "Copies made since cannot be seen, so volumes may show as stale or missing because the data is old. "
+            "Collect a new snapshot, or judge it as of its collection time (leave as_of empty).")

@@ -1,10 +1,12 @@
 """Findings (one row per resource failing a control) and the per-control compliance summary."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from reportkit.assessment._lookup import positions, take
+from reportkit.assessment._lookup import is_in, positions, take
 from reportkit.schema import (
     CONTROLS,
     COPY_JUDGED,
@@ -19,15 +21,16 @@ from reportkit.schema import (
 
 C, S = Control, Severity
 CONTROL_INFO: dict[Control, tuple[Severity, str]] = {
-    C.XR_COPY_MISSING: (S.HIGH, "Every eligible boot volume with a backup has an AVAILABLE copy in each required "
-                                "destination region"),
-    C.XR_COPY_STALE: (S.MEDIUM, "The newest cross-region copy is of a backup taken within rpo_days"),
+    C.XR_COPY_MISSING: (S.HIGH, "Every eligible boot volume with a backup has an AVAILABLE copy (or accepted replica) "
+                                "in each required destination region"),
+    C.XR_COPY_STALE: (S.MEDIUM, "The newest cross-region copy or replica holds data taken within rpo_days"),
     C.XR_COPY_FAILED: (S.HIGH, "The latest cross-region copy attempt did not end FAULTY"),
     C.XR_COPY_IN_PROGRESS: (S.INFO, "No boot volume depends on a copy that is still being made"),
     C.XR_INELIGIBLE_IMAGE: (S.MEDIUM, "Boot volumes run images whose backups can be copied cross-region"),
-    C.XR_ENCRYPTION_DOWNGRADE: (S.MEDIUM, "A copy of a Vault-encrypted backup is also Vault-encrypted"),
-    C.XR_ORPHAN_COPY: (S.INFO, "Every cross-region copy still has its source backup"),
-    C.BACKUP_MISSING: (S.HIGH, "Every boot volume has an AVAILABLE backup taken within rpo_days"),
+    C.XR_ENCRYPTION_DOWNGRADE: (S.MEDIUM, "A copy of a Vault-encrypted backup (its immediate source or its root) is "
+                                          "also Vault-encrypted"),
+    C.XR_ORPHAN_COPY: (S.INFO, "Every cross-region copy still traces back to its root backup"),
+    C.BACKUP_MISSING: (S.HIGH, "Every boot volume has an AVAILABLE root backup taken within rpo_days"),
     C.COLLECTION_GAP: (S.MEDIUM, "The data needed to decide coverage could be read"),
 }
 
@@ -52,38 +55,62 @@ def _fresh_backup(volumes: pd.DataFrame, as_of: pd.Timestamp, rpo_days: int) -> 
     return (newest.notna() & (newest >= as_of - pd.Timedelta(days=rpo_days))).to_numpy(bool)
 
 
-def downgrade_rows(backups: pd.DataFrame, src_pos: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Return (copy rows, their source rows): AVAILABLE cross-region copies with an Oracle-managed key
-    whose source uses a Vault key. ``src_pos`` (row of each backup's source, -1 if none) saves a look-up.
-    """
-    if src_pos is None:
-        src_pos = np.full(len(backups), -1, dtype=np.int64)
-        is_copy = (backups["role"] == Role.COPY.value).to_numpy(bool)
-        src_pos[is_copy] = positions(backups["source_boot_volume_backup_id"][is_copy], backups["backup_id"])
-    kms = backups["kms_key_id"].fillna("").str.strip().ne("").to_numpy(bool)
-    region = backups["region"].astype("category")
-    codes = positions(pd.Series(region.cat.categories, dtype="string"),
-                      pd.Series(region.cat.categories, dtype="string"))
-    region_code = np.where(region.cat.codes.to_numpy() >= 0, np.append(codes, -1)[region.cat.codes.to_numpy()], -1)
-    safe = np.clip(src_pos, 0, None)
-    hit = ((src_pos >= 0) & (backups["lifecycle_state"] == "AVAILABLE").fillna(False).to_numpy(bool) & ~kms
-           & np.append(kms, False)[np.where(src_pos >= 0, safe, len(kms))]
-           & (region_code != np.append(region_code, -2)[np.where(src_pos >= 0, safe, len(kms))]))
-    rows = np.flatnonzero(hit)
-    return rows, src_pos[rows]
+@dataclass(frozen=True)
+class Downgrades:
+    """AVAILABLE copies with an Oracle-managed key whose immediate source or root uses a Vault key
+    (``rows``: rows of the assessed backups; ``against``: the row of the Vault-encrypted backup
+    compared; ``what``: 'source' or 'root'), and the copies that cannot be compared (their chain is
+    broken and their immediate source is gone)."""
+
+    rows: np.ndarray
+    against: np.ndarray
+    what: np.ndarray
+    evaluated: int
+    unknown: int
 
 
-def build_findings(volumes: pd.DataFrame, backups: pd.DataFrame, *, as_of: pd.Timestamp, rpo_days: int,
-                   downgrades: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
+def downgrade_rows(backups: pd.DataFrame, source: np.ndarray | None = None,
+                   root: np.ndarray | None = None) -> Downgrades:
+    """Return the :class:`Downgrades` of the assessed backups: each AVAILABLE copy (or member of a group
+    backup copy) is compared with its immediate source AND its chain's root (a copy of a copy may have
+    lost the key one hop earlier). ``source`` / ``root`` are the rows of each backup's immediate source
+    and root (negative when none) when the caller has them; else they are looked up by OCID."""
+    ids = backups["backup_id"]
+    source = positions(backups["source_boot_volume_backup_id"], ids) if source is None else source
+    root = positions(backups["root_backup_id"], ids) if root is None else root
+    source, root = np.where(source >= 0, source, -1), np.where(root >= 0, root, -1)  # -1: the appended "none"
+    copies = (is_in(backups["role"], [Role.COPY.value, Role.GROUP_COPY_MEMBER.value])
+              & is_in(backups["lifecycle_state"], ["AVAILABLE"]))
+    kms = backups["kms_key_id"].notna().to_numpy(bool)
+    if kms.any():
+        kms = kms & backups["kms_key_id"].fillna("").str.strip().ne("").to_numpy(bool)
+    region = backups["region"].cat.codes.to_numpy() if isinstance(backups["region"].dtype, pd.CategoricalDtype) \
+        else pd.factorize(backups["region"])[0]
+    keyed = np.append(kms, False)
+    region_of = np.append(region, -2)
+    by_source = copies & ~kms & keyed[source] & (region != region_of[source])
+    by_root = copies & ~kms & ~by_source & keyed[root] & (region != region_of[root])
+    rows = np.flatnonzero(by_source | by_root)
+    against = np.where(by_source[rows], source[rows], root[rows])
+    what = np.where(by_source[rows], "source", "root")
+    unknown = int((copies & ~(by_source | by_root) & (root < 0) & (source < 0)).sum())
+    return Downgrades(rows=rows, against=against, what=what, evaluated=int(copies.sum()), unknown=unknown)
+
+
+def build_findings(volumes: pd.DataFrame, backups: pd.DataFrame, group_backups: pd.DataFrame | None = None, *,
+                   as_of: pd.Timestamp, rpo_days: int, downgrades: Downgrades | None = None) -> pd.DataFrame:
     """Return schema.FINDINGS: one row per (control, resource) that fails or cannot be checked.
 
     Volume verdicts map to XR_COPY_* / XR_INELIGIBLE_IMAGE / COLLECTION_GAP (unknown);
-    BACKUP_MISSING when no AVAILABLE backup is within rpo_days (unknown volumes are left to
-    COLLECTION_GAP); per backup, XR_ENCRYPTION_DOWNGRADE and XR_ORPHAN_COPY. ``downgrades`` is
-    :func:`downgrade_rows` when the caller already has it.
+    BACKUP_MISSING when no AVAILABLE root backup is within rpo_days (unknown volumes are left to
+    COLLECTION_GAP); per backup, XR_ENCRYPTION_DOWNGRADE and XR_ORPHAN_COPY (boot and group backup
+    copies). ``downgrades`` is :func:`downgrade_rows` when the caller already has it.
     """
     parts = []
-    status = volumes["coverage_status"].astype("string")
+    # narrow frames first: filtering a million-row table copies every column it has
+    volumes = volumes[["boot_volume_id", "region", "compartment_path", "coverage_status", "reason", "remediation",
+                       "newest_backup_time"]]
+    status = volumes["coverage_status"]
     for cov, control in _STATUS_CONTROL.items():
         sel = volumes[status.eq(cov.value).to_numpy(bool)]
         parts.append(_rows(control, sel, "boot_volume", sel["reason"], sel["remediation"]))
@@ -95,18 +122,25 @@ def build_findings(volumes: pd.DataFrame, backups: pd.DataFrame, *, as_of: pd.Ti
                         + newest.fillna("none") + ")"),
                        pd.Series("Assign a backup policy with a daily schedule, or take a backup now",
                                  index=sel.index, dtype="string")))
-    rows, src = downgrades if downgrades is not None else downgrade_rows(backups)
-    sel = backups.take(rows)
-    src_id = sel["source_boot_volume_backup_id"].astype("string")
+    down = downgrades if downgrades is not None else downgrade_rows(backups)
+    backups = backups[["backup_id", "region", "compartment_path", "kms_key_id", "copy_status", "reason"]]
+    sel = backups.take(down.rows)
+    against = pd.Series(take(backups["backup_id"].array, down.against).array, index=sel.index, dtype="string")
+    key = pd.Series(take(backups["kms_key_id"].array, down.against).array, index=sel.index, dtype="string")
     parts.append(_rows(C.XR_ENCRYPTION_DOWNGRADE, sel, "boot_volume_backup",
-                       "copy of " + src_id + " uses an Oracle-managed key while its source uses Vault key "
-                       + pd.Series(take(backups["kms_key_id"].array, src).array, index=sel.index, dtype="string"),
+                       "copy uses an Oracle-managed key while its " + pd.Series(down.what, index=sel.index,
+                                                                                  dtype="string")
+                       + " " + against + " uses Vault key " + key,
                        pd.Series("Copy again with --kms-key-id set to a Vault key in the destination region, then "
                                  "delete this copy", index=sel.index, dtype="string")))
-    sel = backups[(backups["copy_status"] == CopyStatus.ORPHAN.value).to_numpy(bool)]
+    keep = "Keep it if it is still needed for recovery, otherwise delete it to stop paying for its storage"
+    sel = backups[is_in(backups["copy_status"], [CopyStatus.ORPHAN.value])]
     parts.append(_rows(C.XR_ORPHAN_COPY, sel, "boot_volume_backup", sel["reason"],
-                       pd.Series("Keep it if it is still needed for recovery, otherwise delete it to stop paying "
-                                 "for its storage", index=sel.index, dtype="string")))
+                       pd.Series(keep, index=sel.index, dtype="string")))
+    if group_backups is not None and len(group_backups):
+        sel = group_backups[(group_backups["copy_status"] == CopyStatus.ORPHAN.value).to_numpy(bool)]
+        parts.append(_rows(C.XR_ORPHAN_COPY, sel, "volume_group_backup", sel["reason"],
+                           pd.Series(keep, index=sel.index, dtype="string")))
     out = pd.concat(parts, ignore_index=True)
     out = FINDINGS.coerce(out)
     order = {c.value: i for i, c in enumerate(Control)}
@@ -116,7 +150,9 @@ def build_findings(volumes: pd.DataFrame, backups: pd.DataFrame, *, as_of: pd.Ti
 
 def _rows(control: Control, sel: pd.DataFrame, kind: str, message: pd.Series, remediation: pd.Series) -> pd.DataFrame:
     severity, _ = CONTROL_INFO[control]
-    resource = sel["boot_volume_id"] if kind == "boot_volume" else sel["backup_id"]
+    resource = {"boot_volume": "boot_volume_id", "boot_volume_backup": "backup_id",
+                "volume_group_backup": "volume_group_backup_id"}[kind]
+    resource = sel[resource]
     text = lambda values: pd.Series(values).astype("string").array  # noqa: E731 - keep arrow arrays
     return pd.DataFrame({
         "control": control.value,
@@ -130,13 +166,14 @@ def _rows(control: Control, sel: pd.DataFrame, kind: str, message: pd.Series, re
     }, index=range(len(sel)))
 
 
-def build_controls(volumes: pd.DataFrame, backups: pd.DataFrame, *, as_of: pd.Timestamp, rpo_days: int,
-                   downgrades: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
+def build_controls(volumes: pd.DataFrame, backups: pd.DataFrame, group_backups: pd.DataFrame | None = None, *,
+                   as_of: pd.Timestamp, rpo_days: int, downgrades: Downgrades | None = None) -> pd.DataFrame:
     """Return schema.CONTROLS: per control, compliant / non-compliant / unknown resource counts.
 
     Volume controls evaluate the volumes a rule applies to (XR_COPY_STALE only those with a copy
     or unknown; the copy controls not ineligible or no_backup volumes); ``unknown`` counts the
-    evaluated volumes whose verdict is unknown. Backup controls evaluate copies.
+    evaluated volumes whose verdict is unknown. Backup controls evaluate copies (boot and group).
+    ``pct_compliant`` counts what could not be evaluated against the control (rule book §8).
     """
     status = volumes["coverage_status"].astype("string")
     is_unknown = status.eq(CoverageStatus.UNKNOWN.value).to_numpy(bool)
@@ -145,14 +182,16 @@ def build_controls(volumes: pd.DataFrame, backups: pd.DataFrame, *, as_of: pd.Ti
         ev = status.isin(sorted(s.value for s in evaluated)).to_numpy(bool)
         bad = status.isin(sorted(s.value for s in failing)).to_numpy(bool)
         rows.append((control, int((ev & ~bad & ~is_unknown).sum()), int(bad.sum()), int((ev & is_unknown).sum())))
-    n_down = len((downgrades if downgrades is not None else downgrade_rows(backups))[0])
-    rows.append((C.XR_ENCRYPTION_DOWNGRADE, *_copy_counts(backups, n_down)))
-    copies = backups[(backups["role"] == Role.COPY.value).to_numpy(bool)
-                     & ~backups["lifecycle_state"].isin(["TERMINATED", "TERMINATING"]).to_numpy(bool)]
-    cstat = copies["copy_status"]
+    down = downgrades if downgrades is not None else downgrade_rows(backups)
+    rows.append((C.XR_ENCRYPTION_DOWNGRADE, down.evaluated - len(down.rows) - down.unknown, len(down.rows),
+                 down.unknown))
+    statuses = [_live_copy_statuses(backups)]
+    if group_backups is not None and len(group_backups):
+        statuses.append(_live_copy_statuses(group_backups))
+    cstat = pd.concat(statuses, ignore_index=True)
     orphan = int(cstat.eq(CopyStatus.ORPHAN.value).sum())
     unk = int(cstat.eq(CopyStatus.UNKNOWN.value).sum())
-    rows.append((C.XR_ORPHAN_COPY, len(copies) - orphan - unk, orphan, unk))
+    rows.append((C.XR_ORPHAN_COPY, len(cstat) - orphan - unk, orphan, unk))
     fresh = _fresh_backup(volumes, as_of, rpo_days)
     rows.append((C.BACKUP_MISSING, int(fresh.sum()), int((~fresh & ~is_unknown).sum()), int((~fresh & is_unknown).sum())))
     rows.append((C.COLLECTION_GAP, int((~is_unknown).sum()), int(is_unknown.sum()), 0))
@@ -160,18 +199,14 @@ def build_controls(volumes: pd.DataFrame, backups: pd.DataFrame, *, as_of: pd.Ti
     frame["description"] = [CONTROL_INFO[Control(c)][1] for c in frame["control"]]
     frame["severity"] = [CONTROL_INFO[Control(c)][0].value for c in frame["control"]]
     frame["control"] = [str(c) for c in frame["control"]]
-    judged = frame["compliant"] + frame["non_compliant"]
-    frame["pct_compliant"] = (frame["compliant"] / judged.where(judged > 0) * 100).astype("Float64")
+    evaluated = frame["compliant"] + frame["non_compliant"] + frame["unknown"]
+    frame["pct_compliant"] = (frame["compliant"] / evaluated.where(evaluated > 0) * 100).astype("Float64")
     order = {c.value: i for i, c in enumerate(Control)}
     frame = frame.sort_values("control", key=lambda s: s.map(order)).reset_index(drop=True)
     return CONTROLS.coerce(frame)
 
 
-def _copy_counts(backups: pd.DataFrame, downgrades: int) -> tuple[int, int, int]:
-    """(compliant, non_compliant, unknown) for XR_ENCRYPTION_DOWNGRADE over AVAILABLE copies."""
-    copies = backups[(backups["role"] == Role.COPY.value).to_numpy(bool)
-                     & (backups["lifecycle_state"] == "AVAILABLE").to_numpy(bool)]
-    # a copy whose source is gone cannot be compared with its source's key
-    unknown = int(copies["copy_status"].isin([CopyStatus.ORPHAN.value,
-                                                                CopyStatus.UNKNOWN.value]).sum())
-    return len(copies) - downgrades - unknown, downgrades, unknown
+def _live_copy_statuses(frame: pd.DataFrame) -> pd.Series:
+    """copy_status of the copies of a backups table that are not TERMINATED/TERMINATING."""
+    live = is_in(frame["role"], [Role.COPY.value]) & ~is_in(frame["lifecycle_state"], ["TERMINATED", "TERMINATING"])
+    return frame["copy_status"][live].reset_index(drop=True)

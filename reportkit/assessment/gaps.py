@@ -25,20 +25,52 @@ class Gaps:
     pairs: pd.DataFrame              # region_code (int), compartment_id (str): one compartment unread
     table: pd.DataFrame              # region, compartment_id ('' = whole region), operation, code
 
+    def any(self) -> bool:
+        """True when anything could not be read."""
+        return bool(self.whole_regions.any()) or len(self.pairs) > 0
+
+    def any_region_gap(self) -> np.ndarray:
+        """A bool per region code: the region, or some compartment of it, could not be read."""
+        out = self.whole_regions.copy()
+        out[self.pairs["region_code"].to_numpy(np.int64)] = True
+        return out
+
+    def compartment_gap(self, region_code: np.ndarray, compartment_id: pd.Series) -> np.ndarray:
+        """A bool per row: compartment ``compartment_id`` could not be read in region ``region_code``
+        (code -1: in some region)."""
+        out = np.zeros(len(region_code), dtype=bool)
+        if not len(self.pairs) or not len(region_code):
+            return out
+        rows = pd.DataFrame({"row": np.arange(len(region_code)), "code": region_code,
+                             "compartment_id": compartment_id.astype("string").to_numpy(object)})
+        hits = rows.merge(self.pairs.astype({"compartment_id": object}), on="compartment_id")
+        hits = hits[(hits["code"] == -1) | (hits["code"] == hits["region_code"])]
+        out[hits["row"].to_numpy(np.int64)] = True
+        return out
+
+
+def subscribing_regions(regions: pd.DataFrame) -> set[str]:
+    """Return the regions whose subscription is still IN_PROGRESS: they hold nothing yet, so they are
+    never a gap and never a destination candidate (rule book §5)."""
+    status = regions["status"].astype("string").fillna("").str.strip().str.upper()
+    return set(regions.loc[status.eq("IN_PROGRESS").to_numpy(bool), "region"].dropna().astype(str))
+
 
 def find_gaps(errors: pd.DataFrame, regions: pd.DataFrame, vocabulary: list[str]) -> Gaps:
     """Return the gaps from the inventory ``errors`` and the ``regions`` not collected.
 
     A row of ``errors`` counts when it names a region, no single resource (look-ups of one image
     are reflected in ``images.lookup_status`` instead) and an operation that can hide backups or
-    volumes. An empty compartment_id means the whole region failed. A subscribed region with
-    ``collected`` False is a whole-region gap.
+    volumes. An empty compartment_id means the whole region failed. A region we need but did not
+    read is a whole-region gap, unless its subscription is still IN_PROGRESS (it holds nothing).
     """
     err = errors.copy()
     region = err["region"].astype("string").fillna("").str.strip()
     resource = err["resource_id"].astype("string").fillna("").str.strip()
     operation = err["operation"].astype("string").fillna("")
-    relevant = region.ne("") & resource.eq("") & ~operation.isin(sorted(IRRELEVANT_OPERATIONS))
+    subscribing = subscribing_regions(regions)
+    relevant = (region.ne("") & resource.eq("") & ~operation.isin(sorted(IRRELEVANT_OPERATIONS))
+                & ~region.isin(sorted(subscribing)))
     table = pd.DataFrame({
         "region": region[relevant],
         "compartment_id": err.loc[relevant, "compartment_id"].astype("string").fillna("").str.strip(),
@@ -47,7 +79,7 @@ def find_gaps(errors: pd.DataFrame, regions: pd.DataFrame, vocabulary: list[str]
     })
     # A region we need (it holds data, or is a destination) but did not read is a whole-region gap.
     read = set(regions.loc[regions["collected"].fillna(False).astype(bool), "region"].astype(str))
-    uncollected = [name for name in vocabulary if name not in read]
+    uncollected = [name for name in vocabulary if name not in read and name not in subscribing]
     if uncollected:
         table = pd.concat([table, pd.DataFrame({
             "region": pd.Series(uncollected, dtype="string"), "compartment_id": "",
@@ -66,19 +98,16 @@ def find_gaps(errors: pd.DataFrame, regions: pd.DataFrame, vocabulary: list[str]
     return Gaps(whole_regions=whole, pairs=pairs.reset_index(drop=True), table=table)
 
 
-def unreadable_policies(volumes: pd.DataFrame, errors: pd.DataFrame, assignments: pd.DataFrame,
-                        policies: pd.DataFrame) -> np.ndarray:
-    """Return a bool per volume: True when its backup policy could not be read.
+def unreadable_policy_assets(errors: pd.DataFrame, assignments: pd.DataFrame, policies: pd.DataFrame) -> set[str]:
+    """Return the boot volumes and volume groups whose backup policy could not be read.
 
-    That is, the volume's GetVolumeBackupPolicyAssetAssignment failed, or it is assigned a policy
-    missing from ``policies`` (its GetVolumeBackupPolicy failed). Such a volume's required
-    destination region is unknown: the policy may name one.
+    That is, the asset's GetVolumeBackupPolicyAssetAssignment failed (an errors row naming it), or
+    it is assigned a policy missing from ``policies`` (its GetVolumeBackupPolicy failed). Such an
+    asset's required destination region is unknown: the policy may name one (rule book §5).
     """
     operation = errors["operation"].astype("string")
     failed_lookup = errors.loc[operation.eq("GetVolumeBackupPolicyAssetAssignment").fillna(False).to_numpy(bool),
                                "resource_id"].dropna()
     dangling = assignments.loc[~assignments["policy_id"].isin(policies["policy_id"]).to_numpy(bool)
                                & assignments["policy_id"].notna().to_numpy(bool), "asset_id"].dropna()
-    ids = volumes["boot_volume_id"]
-    return (ids.isin(failed_lookup) | ids.isin(dangling)).fillna(False).to_numpy(bool)
-
+    return set(failed_lookup.astype(str)) | set(dangling.astype(str))

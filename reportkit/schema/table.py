@@ -134,6 +134,8 @@ class Table:
 
 
 def _cast(series: pd.Series, col: Column, table: str) -> pd.Series:
+    if _has_dtype(series, col):
+        return series  # already what is declared: nothing to convert (the common case, and the cheap one)
     try:
         if col.dtype == TIMESTAMP:
             return pd.to_datetime(series, utc=True, format="ISO8601").astype(TIMESTAMP)
@@ -146,6 +148,16 @@ def _cast(series: pd.Series, col: Column, table: str) -> pd.Series:
         return series.astype(col.dtype)
     except (TypeError, ValueError) as exc:
         raise SchemaError(f"table {table!r}: column {col.name!r} cannot be read as {col.dtype}: {exc}") from exc
+
+
+def _has_dtype(series: pd.Series, col: Column) -> bool:
+    actual = series.dtype
+    if col.dtype == CATEGORY:
+        return isinstance(actual, pd.CategoricalDtype) and (
+            col.categories is None or list(actual.categories) == list(col.categories))
+    if col.dtype == OBJECT:
+        return actual == object
+    return str(actual) == str(pd.api.types.pandas_dtype(col.dtype))
 
 
 def data_dictionary(tables: Iterable[Table]) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,7 +56,8 @@ def settings(image_overrides: str | os.PathLike[str] | None = None) -> Settings:
 
 def assess_snapshot(snapshot: str | os.PathLike[str] = "latest", settings: Settings | None = None, *,
                     rpo_days: object = 7, as_of: pd.Timestamp | str | None = None,
-                    copy_targets: CopyTargets | None = None, tenancy: str | None = None) -> AssessedSnapshot:
+                    copy_targets: CopyTargets | None = None, accept: Iterable[str] | str | None = None,
+                    tenancy: str | None = None) -> AssessedSnapshot:
     """Load ``snapshot`` (a folder, a root, or ``"latest"`` under the settings' snapshot root) and assess
     it with the settings' image overrides; return the :class:`AssessedSnapshot`.
 
@@ -67,7 +68,7 @@ def assess_snapshot(snapshot: str | os.PathLike[str] = "latest", settings: Setti
     root = Path(snapshot) if str(snapshot) != "latest" else s.snapshots
     path = resolve_snapshot(root, tenancy=tenancy)
     inventory = load_snapshot(path)
-    result = assess(inventory, rpo_days=rpo_days, as_of=as_of, copy_targets=copy_targets,
+    result = assess(inventory, rpo_days=rpo_days, as_of=as_of, copy_targets=copy_targets, accept=accept,
                     image_overrides=s.image_overrides())
     parameters = {**result.parameters, "image_overrides_file": _recorded(s.overrides)}
     return AssessedSnapshot(path, inventory, dataclasses.replace(result, parameters=parameters))
@@ -87,6 +88,7 @@ def export(assessed: AssessedSnapshot, out_dir: str | os.PathLike[str] | None = 
 
 def plan_from_snapshot(snapshot: str | os.PathLike[str] = "latest", settings: Settings | None = None, *,
                        rpo_days: object = 7, copy_targets: CopyTargets | None = None,
+                       accept: Iterable[str] | str | None = None,
                        kms_key_map: Mapping[str, str] | None = None, allow_encryption_downgrade: bool = False,
                        group: str | None = None) -> PlannedSnapshot:
     """Assess ``snapshot`` (:func:`assess_snapshot`) and plan the copies that close its gaps.
@@ -96,7 +98,7 @@ def plan_from_snapshot(snapshot: str | os.PathLike[str] = "latest", settings: Se
     """
     from reportkit.plan import iam_check_for_group, make_plan
 
-    assessed = assess_snapshot(snapshot, settings, rpo_days=rpo_days, copy_targets=copy_targets)
+    assessed = assess_snapshot(snapshot, settings, rpo_days=rpo_days, copy_targets=copy_targets, accept=accept)
     iam = iam_check_for_group(assessed.inventory, group) if group else None
     plan = make_plan(assessed.assessment, kms_key_map=kms_key_map,
                      allow_encryption_downgrade=allow_encryption_downgrade, iam_verdicts=iam, group=group)
@@ -105,7 +107,7 @@ def plan_from_snapshot(snapshot: str | os.PathLike[str] = "latest", settings: Se
 
 def monthly(settings: Settings | None = None, *, history: str | os.PathLike[str] | None = None,
             month: str | None = None, tenancy: str | None = None, months: int = 12, rpo_days: object = 7,
-            copy_targets: CopyTargets | None = None) -> MonthlyHistory:
+            copy_targets: CopyTargets | None = None, accept: Iterable[str] | str | None = None) -> MonthlyHistory:
     """Return the monthly picture: month-end snapshots, coverage trend, controls and finding changes.
 
     ``history`` is the snapshots folder (default: the settings' root). Each month-end snapshot is
@@ -123,7 +125,8 @@ def monthly(settings: Settings | None = None, *, history: str | os.PathLike[str]
         raise InputError(f"no snapshot was taken in {month} under {root}; the latest before it is from "
                          f"{snaps['month'].iloc[-1]}. Collect one, or choose another month")
     snaps = snaps.assign(manifest_sha256=[manifest_sha256(p) for p in snaps["path"]])
-    assessments = {snap.month: assess_snapshot(snap.path, s, rpo_days=rpo_days, copy_targets=copy_targets).assessment
+    assessments = {snap.month: assess_snapshot(snap.path, s, rpo_days=rpo_days, copy_targets=copy_targets,
+                                               accept=accept).assessment
                    for snap in snaps.itertuples(index=False)}
     parameters = {"month": month, "rpo_days": assessments[month].parameters["rpo_days"],
                   "copy_targets": copy_targets, "months": months, "history": str(root),

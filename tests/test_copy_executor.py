@@ -22,7 +22,9 @@ import pytest
 from reportkit.copy import execute_plan, read_journal
 from reportkit.errors import PlanError
 from reportkit.plan import CopyPlan, make_plan, save_plan
+from reportkit.demo import stamp_inventory
 from sim_fixtures import APP, BKP, BV, FRA, IAD, IMG_CUSTOM, IMG_MARKET, IMG_PLATFORM, KEY_FRA, LHR, PROD
+from sim_fixtures import AS_OF as FIXTURE_AS_OF
 from test_plan_planner import FakeAssessment
 
 POLL = 30.0  # simulated seconds between polls
@@ -337,11 +339,15 @@ def test_cli_plan_from_a_snapshot_then_copy_execute(sim, oci_config_file, tmp_pa
 
     config_path, profile = oci_config_file
     inv = collect(profile, config_file=config_path, endpoint_template=sim.endpoint_template, progress=False)
+    # judged at the fixture's instant, as `reportkit demo` stamps the demo: records expire (rule book §1), so
+    # judged at today's wall clock the fixture's newest backup is gone; at the fixture's instant web-1's only
+    # copy is 12 days old, stale against a 7-day RPO, and its newest backup is what the plan copies
+    inv = stamp_inventory(inv, pd.Timestamp(FIXTURE_AS_OF))
     snap = save_snapshot(inv, tmp_path / "snaps")
     keys = tmp_path / "keys.json"
     keys.write_text(json.dumps({"fra": KEY_FRA}))
     out = tmp_path / "plan.json"
-    code = main(["plan", "--snapshot", str(snap), "--rpo-days", "30", "--kms-key-map", str(keys),
+    code = main(["plan", "--snapshot", str(snap), "--rpo-days", "7", "--kms-key-map", str(keys),
                  "--group", "Ops", "--out", str(out)])
     printed = capsys.readouterr().out
     assert code == 0, printed

@@ -29,6 +29,8 @@ from reportkit.report.views.coverage import (
     encryption_findings,
     image_classes,
     ineligible_volumes,
+    lapsing,
+    protection_kinds,
     rpo_table,
     severity_badges,
     top_findings,
@@ -47,7 +49,8 @@ __all__ = [
     "COVERAGE_GOOD", "COVERAGE_WARN", "IMAGE_CLASS_GUIDANCE", "TOP_N", "Html", "callout", "change_tiles",
     "changed_findings", "collection_gaps", "control_table", "coverage_level", "coverage_table", "data_freshness",
     "dictionary", "encryption_findings", "evidence_table", "filter_summary", "filter_volumes", "first_volume_id",
-    "headline", "image_classes", "ineligible_volumes", "kpi_tiles", "parameters_table", "rpo_table",
+    "headline", "image_classes", "ineligible_volumes", "kpi_tiles", "lapsing", "parameters_table", "protection_kinds",
+    "rpo_table",
     "severity_badges", "signoff_block", "table", "title_block", "top_findings", "trend_table", "volume_card",
     "volume_history",
 ]

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import hashlib
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from reportkit.schema import Encryption, PlanStatus
+from reportkit.schema import Encryption, PlanKind, PlanStatus
 
 PLAN_FORMAT = "reportkit-copy-plan"
 PLAN_FORMAT_VERSION = 1
@@ -111,3 +111,31 @@ def copy_cli_command(backup_id: str, destination_region: str, source_region: str
         parts += ["--kms-key-id", kms_key_id]
     parts += ["--region", source_region]
     return " ".join(shlex.quote(p) for p in parts)
+
+
+def chain_key(entry: Mapping[str, Any]) -> tuple[str, str]:
+    """(what OCI copies one at a time, source region): the boot volume, or the volume group of a
+    volume group backup copy. Entries with the same key run one after the other (waves)."""
+    if entry.get("kind") == PlanKind.VOLUME_GROUP_BACKUP:
+        return f"volume group {entry.get('volume_group_id')}", str(entry["source_region"])
+    return str(entry["boot_volume_id"]), str(entry["source_region"])
+
+
+def assign_waves(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return ``entries`` with ``wave`` set: 1, 2, ... per (boot volume, source region), or per
+    (volume group, source region) for volume group backup copies.
+
+    OCI allows one copy per boot volume (volume group) at a time from a source region, so the n-th
+    planned copy of a volume (group) goes in wave n. Blocked entries get no wave. Destinations are
+    ordered by name so the same assessment always gives the same plan.
+    """
+    out = [dict(e) for e in entries]
+    counters: dict[tuple[str, str], int] = {}
+    for e in sorted(out, key=lambda e: (*chain_key(e), e["destination_region"])):
+        if e["status"] != PlanStatus.PLANNED:
+            e["wave"] = None
+            continue
+        key = chain_key(e)
+        counters[key] = counters.get(key, 0) + 1
+        e["wave"] = counters[key]
+    return out

@@ -96,6 +96,29 @@ def join_by_group(group: np.ndarray, values: pd.Series, n: int, sep: str = ",") 
     return pd.Series(pd.array(pc.binary_join(lists, pa.scalar(sep, type=pa.large_string())), dtype="string"))
 
 
+def key_positions(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Return, for each integer of ``values``, the position of that integer in ``keys`` (unique); -1 when
+    absent. The integer-key join of the rule steps (a merge costs milliseconds on a handful of rows)."""
+    values = np.asarray(values, dtype=np.int64)
+    if not len(keys):
+        return np.full(len(values), -1, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    ordered = np.asarray(keys, dtype=np.int64)[order]
+    at = np.clip(np.searchsorted(ordered, values), 0, len(ordered) - 1)
+    return np.where(ordered[at] == values, order[at], -1)
+
+
+def last_per_key(keys: np.ndarray, *by: np.ndarray) -> np.ndarray:
+    """Return the position of the last row of each distinct key once rows are sorted by (key, *by): the
+    "latest per group" of the rule steps, as one sort."""
+    keys = np.asarray(keys)
+    if not len(keys):
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((*reversed([np.asarray(b) for b in by]), keys))
+    ordered = keys[order]
+    return order[np.r_[ordered[1:] != ordered[:-1], True]]
+
+
 def region_bits(codes: np.ndarray) -> np.ndarray:
     """Return ``1 << code`` as uint64 (0 for code -1); the vocabulary is capped at 64 regions."""
     codes = np.asarray(codes, dtype=np.int64)
@@ -111,10 +134,24 @@ def _text_array(value: object, n: int) -> pa.Array:
     if value is None or isinstance(value, str):
         return pa.array([value], type=pa.large_string()).take(pa.array(np.zeros(n, dtype=np.int64)))
     if isinstance(value, list):
-        arrays = [pa.scalar(v, type=pa.large_string()) if isinstance(v, str) else _arrow(v) for v in value]
+        flat = _flatten(value)
+        arrays = [pa.scalar(v, type=pa.large_string()) if isinstance(v, str) else _as_arrow_text(v) for v in flat]
         if not any(isinstance(a, pa.Array) for a in arrays):
-            return _text_array("".join(value), n)
+            return _text_array("".join(flat), n)
         return pc.binary_join_element_wise(*arrays, pa.scalar("", type=pa.large_string()))
+    return _as_arrow_text(value)
+
+
+def _flatten(parts: list) -> list:
+    out: list = []
+    for part in parts:
+        out.extend(_flatten(part) if isinstance(part, list) else [part])
+    return out
+
+
+def _as_arrow_text(value: object) -> pa.Array:
+    if isinstance(value, pa.Array):
+        return value if value.type == pa.large_string() else value.cast(pa.large_string())
     return _arrow(pd.Series(value).reset_index(drop=True))
 
 
@@ -147,17 +184,25 @@ def compose_text(cases: Sequence[tuple[np.ndarray, object]], n: int) -> pd.Serie
     return pd.Series(pd.array(values.take(pa.array(where)), dtype="string"))
 
 
-def at(values: pd.Series | np.ndarray, rows: np.ndarray) -> pd.Series:
-    """``values`` at ``rows`` as a string Series with a fresh index (NA shown as '?').
+def at(values: pd.Series | np.ndarray, rows: np.ndarray) -> pa.Array:
+    """``values`` at ``rows`` as Arrow text for :func:`compose_text` (NA shown as '?').
 
-    Numbers are formatted once per distinct value (a column of counts or ages has few), not per row.
+    Numbers are formatted once per distinct value (a column of counts or ages has few), not per row;
+    a categorical spells each category once.
     """
+    rows = np.asarray(rows, dtype=np.int64)
     if isinstance(values, np.ndarray) and values.dtype.kind in "iuf":
         codes, uniques = pd.factorize(values[rows], use_na_sentinel=True)
         words = pa.array([str(v) for v in uniques] + ["?"], type=pa.large_string())
-        return pd.Series(pd.array(words.take(pa.array(np.where(codes < 0, len(uniques), codes))), dtype="string"))
+        return words.take(pa.array(np.where(codes < 0, len(uniques), codes)))
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        words = pa.array([str(c) for c in values.cat.categories] + ["?"], type=pa.large_string())
+        codes = values.cat.codes.to_numpy()[rows]
+        return words.take(pa.array(np.where(codes < 0, len(words) - 1, codes)))
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
+        return _arrow(values).take(pa.array(rows)).fill_null("?")
     series = values if isinstance(values, pd.Series) else pd.Series(values)
-    return as_text(series.take(rows).reset_index(drop=True)).fillna("?")
+    return _arrow(as_text(series.take(rows).reset_index(drop=True)).fillna("?"))
 
 
 def as_text(series: pd.Series) -> pd.Series:

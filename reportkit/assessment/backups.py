@@ -18,7 +18,7 @@ from reportkit.assessment.gaps import Gaps
 from reportkit.assessment.lineage import ABSENT, COPY, GROUP_COPY_MEMBER, NO_LINK, SOURCE, Break, Chains, \
     lineage_columns
 from reportkit.assessment.volumes.link import BACKUP_COPY, NAT, UNKNOWN, ns
-from reportkit.schema import ASSESSED_BACKUPS, BackupState, CopyStatus, Role
+from reportkit.schema import ASSESSED_BACKUPS, BACKUPS, BackupState, CopyStatus, Role
 
 if TYPE_CHECKING:
     from reportkit.assessment.context import AssessContext
@@ -41,6 +41,10 @@ def descendants(chains: Chains) -> pd.DataFrame:
                          "state": _copy_state(b["lifecycle_state"].take(rows)), "time": ns(b["time_created"])[rows]})
     # a group backup copy copies every member of its root group backup
     copies = np.flatnonzero((chains.group.source != NO_LINK) & (chains.group.root >= 0))
+    if not len(copies):
+        out = boot[(boot["region"].to_numpy() != chains.backup_region[boot["root"].to_numpy()])
+                   & (boot["state"].to_numpy() != 4)]
+        return out.reset_index(drop=True)
     grouped = pd.DataFrame({"group": chains.group.root[copies], "region": chains.group_region[copies],
                             "state": _copy_state(g["lifecycle_state"].take(copies)), "time": ns(g["time_created"])[copies]})
     root_members = chains.members[chains.role[chains.members["backup"].to_numpy()] == SOURCE]
@@ -72,6 +76,8 @@ def copy_evidence(chains: Chains, vol_region: np.ndarray, images: pd.DataFrame) 
     proof = [images_of[chains.backup_region[rows] != home]]
     # a group backup copy: the images of the members of the group backup it holds
     copies = np.flatnonzero((chains.group.source != NO_LINK) & is_in(g["lifecycle_state"], ["AVAILABLE"]))
+    if not len(copies):
+        copies = np.zeros(0, dtype=np.int64)
     holder = np.where(chains.group.root[copies] >= 0, chains.group.root[copies], copies)
     away = pd.DataFrame({"group": holder[chains.group_region[copies] != chains.group_region[holder]]})
     held = away.drop_duplicates().merge(chains.members, on="group")["backup"].to_numpy()
@@ -155,27 +161,22 @@ def assess_backups(ctx: AssessContext, chains: Chains, images: pd.DataFrame, ite
     reason = _reasons(status_code, chains, copy_regions, source_region, n_pending, n_faulty,
                       lambda r: at(elig_reason, np.where(image_pos[r] >= 0, image_pos[r], len(elig_reason) - 1)),
                       eligible)
-    age = np.where(newest == NAT, np.nan, (ctx.as_of.value - newest) / _NS_PER_DAY)
-    out = b.assign(
-        compartment_path=ctx.paths(b["compartment_id"]).array,
-        image_class=pd.Categorical.from_codes(image_codes, categories=list(classes)),
-        copy_eligible=eligible.array,
-        role=pd.Categorical.from_codes(chains.role, categories=[r.value for r in Role]),
-        source_region=source_region.array,
+    out = pd.DataFrame({
+        **{name: b[name].array for name in BACKUPS.column_names},  # the inventory's columns, not copied
+        "compartment_path": ctx.paths(b["compartment_id"]).array,
+        "image_class": pd.Categorical.from_codes(image_codes, categories=list(classes)),
+        "copy_eligible": eligible.array,
+        "role": pd.Categorical.from_codes(chains.role, categories=[r.value for r in Role]),
+        "source_region": source_region.array,
         **lineage,
-        copy_status=pd.Categorical.from_codes(status_code, categories=_STATUSES),
-        copy_regions=copy_regions.where(pd.Series(source)).array,
-        available_copies=pd.arrays.IntegerArray(np.where(source, n_avail, 0), ~source),
-        newest_copy_time=pd.to_datetime(np.where(newest == NAT, np.datetime64("NaT", "ns"),
-                                                 newest.view("datetime64[ns]")), utc=True),
-        newest_copy_age_days=pd.array(age, dtype="Float64"),
-        reason=reason.array,
-    )
-    out["compartment_path"] = out["compartment_path"].astype("string")
-    out["source_region"] = out["source_region"].astype("string")
-    out["copy_regions"] = out["copy_regions"].astype("string")
-    out["reason"] = out["reason"].astype("string")
-    return ASSESSED_BACKUPS.validate(out[ASSESSED_BACKUPS.column_names]), root_rows
+        "copy_status": pd.Categorical.from_codes(status_code, categories=_STATUSES),
+        "copy_regions": copy_regions.where(pd.Series(source)).array,
+        "available_copies": pd.arrays.IntegerArray(np.where(source, n_avail, 0), ~source),
+        "newest_copy_time": pd.to_datetime(newest.view("datetime64[ns]"), utc=True).where(newest != NAT),
+        "newest_copy_age_days": pd.arrays.FloatingArray((ctx.as_of.value - newest) / _NS_PER_DAY, newest == NAT),
+        "reason": reason.array,
+    })
+    return ASSESSED_BACKUPS.validate(out), root_rows
 
 
 class _StatusCodes:

@@ -32,6 +32,9 @@ _BORN = ("time_created", "time_request_received")
 def exists_at(frame: pd.DataFrame, as_of: pd.Timestamp) -> np.ndarray:
     """Return a bool per row: created (and requested) by ``as_of`` and not expired at it (a request not
     yet started: requested by ``as_of``, module docstring)."""
+    if not len(frame):
+        return np.ones(0, dtype=bool)
+
     def after(column: str) -> np.ndarray:
         return (frame[column] > as_of).fillna(False).to_numpy(bool)
 

@@ -40,6 +40,8 @@ def assess_group_backups(ctx: AssessContext, chains: Chains, items: pd.DataFrame
     """Return schema.ASSESSED_GROUP_BACKUPS: every volume group backup with its lineage and copy verdict."""
     g, lin = chains.groups, chains.group
     n = len(g)
+    if not n:
+        return ASSESSED_GROUP_BACKUPS.empty()
     is_copy = lin.source != NO_LINK
     state = g["lifecycle_state"].astype("string")
     rows = np.flatnonzero(is_copy & (lin.root >= 0))

@@ -44,8 +44,8 @@ def items_table(items: pd.DataFrame, volumes: pd.DataFrame, chains: Chains, repl
         "state": pd.Categorical.from_codes(items["state"].to_numpy(), categories=STATES),
         "data_time": _ts(items["data"].to_numpy()),
         "expires_at": _ts(items["expires"].to_numpy()),
-        "away": items["away"].to_numpy(bool),
-        "accepted": items["accepted"].to_numpy(bool),
+        "away": pd.arrays.BooleanArray(items["away"].to_numpy(bool), np.zeros(len(items), dtype=bool)),
+        "accepted": pd.arrays.BooleanArray(items["accepted"].to_numpy(bool), np.zeros(len(items), dtype=bool)),
     })
     return PROTECTION_ITEMS.coerce(out)
 

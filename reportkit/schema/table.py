@@ -90,7 +90,11 @@ class Table:
         return {c.name: c.pandas_dtype() for c in self.columns}
 
     def empty(self) -> pd.DataFrame:
-        """Return a zero-row frame with every declared column and dtype."""
+        """Return a zero-row frame with every declared column and dtype (a fresh frame each call)."""
+        return self._empty.copy(deep=False)
+
+    @cached_property
+    def _empty(self) -> pd.DataFrame:
         return self.coerce(pd.DataFrame({c.name: [] for c in self.columns}))
 
     def coerce(self, df: pd.DataFrame | Iterable[Mapping[str, object]]) -> pd.DataFrame:

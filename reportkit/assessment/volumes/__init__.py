@@ -91,15 +91,17 @@ def assess_volumes(ctx: AssessContext, volumes: pd.DataFrame, chains: Chains, it
     # --- the columns of §7 -------------------------------------------------------------------------
     counted = items["away"].to_numpy() & items["accepted"].to_numpy()
     fresh = counted & (items["state"].to_numpy() == FRESH)
-    chosen_keys = outcome.chosen["vol"].to_numpy(np.int64) * r + outcome.chosen["dest"].to_numpy(np.int64)
-    in_chosen = np.isin(vol.astype(np.int64) * r + items["region"].to_numpy(np.int64), chosen_keys)
+    in_chosen = np.isin(vol.astype(np.int64) * dest.width + items["region"].to_numpy(np.int64), outcome.chosen_keys)
     covering = fresh & in_chosen & covered[vol]
     replica_rows = (kind == REPLICA) & (items["state"].to_numpy() != NONE)
     cross_ad = np.zeros(m, dtype=bool)
     cross_ad[vol[replica_rows & ~items["away"].to_numpy()]] = True
     per = req.per_volume
     newest_ts = _ts(outcome.newest)
-    image_class = take(images["image_class"].array, image_pos).astype("string").fillna(ImageClass.UNKNOWN.value)
+    classes = [c.value for c in ImageClass]
+    class_codes = np.append(images["image_class"].cat.codes.to_numpy(), classes.index(ImageClass.UNKNOWN.value))
+    image_class = pd.Categorical.from_codes(np.where(image_pos >= 0, class_codes[image_pos],
+                                                     classes.index(ImageClass.UNKNOWN.value)), categories=classes)
     out = pd.DataFrame({
         "boot_volume_id": volumes["boot_volume_id"].array,
         "region": volumes["region"].array,
@@ -109,30 +111,31 @@ def assess_volumes(ctx: AssessContext, volumes: pd.DataFrame, chains: Chains, it
         "availability_domain": volumes["availability_domain"].array,
         "lifecycle_state": volumes["lifecycle_state"].array,
         "image_id": volumes["image_id"].array,
-        "image_class": image_class.to_numpy(object),
+        "image_class": image_class,
         "copy_eligible": eligible.array,
         "kms_key_id": volumes["kms_key_id"].array,
         "policy_id": per["policy_id"].array,
         "policy_name": per["policy_name"].array,
         "policy_destination_region": per["policy_destination_region"].array,
         "volume_group_id": per["volume_group_id"].array,
-        "copies_scheduled": per["copies_scheduled"].to_numpy(bool),
-        "requirement_source": np.array(SOURCES, dtype=object)[per["source"].to_numpy()],
+        "copies_scheduled": _flags(per["copies_scheduled"].to_numpy(bool)),
+        "requirement_source": pd.Categorical.from_codes(per["source"].to_numpy(), categories=SOURCES),
         "replica_regions": _region_sets(vol[replica_rows & items["away"].to_numpy()],
                                         items["region"].to_numpy()[replica_rows & items["away"].to_numpy()], m,
                                         ctx.vocabulary).array,
-        "cross_ad_replica": cross_ad,
+        "cross_ad_replica": _flags(cross_ad),
         "protection": kinds_text(vol[available_away], kind[available_away], m).array,
         "required_regions": _required_text(req, m, ctx.vocabulary).array,
         "covered_regions": _region_sets(vol[fresh], items["region"].to_numpy()[fresh], m, ctx.vocabulary).array,
         "covered_by": kinds_text(vol[covering], kind[covering], m).array,
-        "source_backups": n_sources,
+        "source_backups": pd.arrays.IntegerArray(n_sources.astype(np.int64), np.zeros(m, dtype=bool)),
         "newest_backup_time": _ts(newest_backup).array,
         "newest_copy_source_time": newest_ts.array,
-        "rpo_age_days": np.where(outcome.newest == NAT, np.nan, (ctx.as_of.value - outcome.newest) / _NS_PER_DAY),
+        "rpo_age_days": pd.arrays.FloatingArray((ctx.as_of.value - outcome.newest) / _NS_PER_DAY,
+                                                outcome.newest == NAT),
         "protected_until": _ts(np.where(covered, outcome.until, NAT)).array,
         "copy_expires_at": _ts(np.where(covered, outcome.until_expires, NAT)).array,
-        "coverage_status": status,
+        "coverage_status": pd.Categorical(status, categories=[c.value for c in CoverageStatus]),
     })
     elig_reason = take(images["eligibility_reason"].array, image_pos).astype("string").fillna(
         "the volume has no image id")
@@ -160,28 +163,33 @@ def _gaps(ctx: AssessContext, volumes: pd.DataFrame, home: np.ndarray, chains: C
                                                 False)) > 0
     if not len(gaps.pairs):
         return np.zeros(0, dtype=np.int64), any_gap, home_gap
-    wanted = sorted(set(gaps.pairs["compartment_id"].astype(str)))
+    regions_of = gaps.regions_by_compartment()
+    wanted = list(regions_of)
     b = chains.backups
-
-    def rows_in(vol: np.ndarray, compartment: pd.Series, rows: np.ndarray) -> pd.DataFrame:
-        """(vol, compartment_id) for ``rows`` of ``compartment`` that had a gap somewhere."""
-        keep = compartment.isin(wanted).fillna(False).to_numpy(bool)[rows] & (vol >= 0)
-        return pd.DataFrame({"vol": vol[keep],
-                             "compartment_id": compartment.take(rows[keep]).astype(str).to_numpy(object)})
-
+    # the compartments where each volume's data could be: its own, its root backups', its root group backups'
     root_groups = chains.members[chains.group.source[chains.members["group"].to_numpy()] == NO_LINK]
-    interest = [rows_in(np.arange(m), volumes["compartment_id"].reset_index(drop=True), np.arange(m)),
-                rows_in(chains.backup_volume[roots], b["compartment_id"], roots),
-                rows_in(chains.backup_volume[root_groups["backup"].to_numpy()], chains.groups["compartment_id"],
-                        root_groups["group"].to_numpy())]
-    interest = pd.concat(interest, ignore_index=True)
-    hits = interest.drop_duplicates().merge(gaps.pairs.astype({"compartment_id": object}), on="compartment_id")
-    hits = hits[hits["region_code"].to_numpy() != home[hits["vol"].to_numpy()]]
-    keys = hits["vol"].to_numpy(np.int64) * r + hits["region_code"].to_numpy(np.int64)
-    candidate_hit = hits[ctx.ready[hits["region_code"].to_numpy()]]
+    sources = ((np.arange(m), volumes["compartment_id"].reset_index(drop=True), np.arange(m)),
+               (chains.backup_volume[roots], b["compartment_id"], roots),
+               (chains.backup_volume[root_groups["backup"].to_numpy()], chains.groups["compartment_id"],
+                root_groups["group"].to_numpy()))
+    found_vol, found_comp = [], []
+    for vol, compartment, rows in sources:
+        keep = np.flatnonzero(compartment.isin(wanted).fillna(False).to_numpy(bool)[rows] & (vol >= 0))
+        found_vol.append(vol[keep])
+        found_comp.append(positions(compartment.take(rows[keep]), pd.Series(wanted, dtype="string")))
+    pairs = np.unique(np.concatenate(found_vol) * len(wanted) + np.concatenate(found_comp)) if wanted else []
+    hits: set[tuple[int, int]] = set()
+    for pair in pairs:  # one per (volume, compartment a gap names)
+        v, c = divmod(int(pair), len(wanted))
+        hits.update((v, code) for code in regions_of[wanted[c]] if code != home[v])
+    keys = np.array([v * r + code for v, code in hits], dtype=np.int64)
     any_gap = any_gap.copy()
-    any_gap[candidate_hit["vol"].to_numpy()] = True
+    any_gap[[v for v, code in hits if ctx.ready[code]]] = True
     return np.unique(keys), any_gap, home_gap
+
+
+def _flags(values: np.ndarray) -> pd.arrays.BooleanArray:
+    return pd.arrays.BooleanArray(np.asarray(values, dtype=bool), np.zeros(len(values), dtype=bool))
 
 
 def _ts(values: np.ndarray) -> pd.Series:

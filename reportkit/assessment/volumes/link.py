@@ -72,7 +72,8 @@ def link_items(chains: Chains, volumes: pd.DataFrame, vol_region: np.ndarray, re
         _group_copies(chains, gaps=gaps, vocabulary=vocabulary, ready=ready, aliases=aliases, cutoff=cutoff),
         _replicas(replicas, group_replicas, volumes, vocabulary=vocabulary, as_of=as_of, cutoff=cutoff),
     ]
-    items = pd.concat([p for p in parts if len(p)] or [parts[0]], ignore_index=True)
+    parts = [p for p in parts if len(p)]
+    items = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0] if parts else _no_items()
     items = items[items["vol"].to_numpy() >= 0]
     if replica_leads:
         leads = _replica_leads(volumes, vol_region, items, gaps=gaps, vocabulary=vocabulary)
@@ -115,6 +116,8 @@ def _group_copies(chains: Chains, *, gaps: Gaps, vocabulary: list[str], ready: n
     """One item per (group backup copy, volume its root group backup holds)."""
     g, lin = chains.groups, chains.group
     is_copy = lin.source != -1
+    if not is_copy.any():
+        return pd.DataFrame(columns=ITEM_COLUMNS)
     members = chains.members.assign(vol=chains.backup_volume[chains.members["backup"].to_numpy()])
     held = members.loc[members["vol"].to_numpy() >= 0, ["group", "vol"]].drop_duplicates()
     copies = pd.DataFrame({"row": np.flatnonzero(is_copy)})
@@ -150,6 +153,8 @@ def _group_copies(chains: Chains, *, gaps: Gaps, vocabulary: list[str], ready: n
 def _replicas(replicas: pd.DataFrame, group_replicas: pd.DataFrame, volumes: pd.DataFrame, *,
               vocabulary: list[str], as_of: pd.Timestamp, cutoff: pd.Timestamp) -> pd.DataFrame:
     """One item per boot volume replica; data time = time_last_synced."""
+    if replicas.empty:
+        return pd.DataFrame(columns=ITEM_COLUMNS)
     synced = ns(replicas["time_last_synced"])
     group_id = replicas["volume_group_replica_id"].astype("string")
     group_pos = positions(group_id, group_replicas["replica_id"])
@@ -186,6 +191,13 @@ def _replica_leads(volumes: pd.DataFrame, vol_region: np.ndarray, items: pd.Data
         "vol": leads["vol"].to_numpy(np.int64), "kind": np.int8(REPLICA), "region": leads["region"].to_numpy(np.int64),
         "state": np.full(n, UNKNOWN, dtype=np.int8), "available": np.zeros(n, dtype=bool),
         "data": np.full(n, NAT), "expires": np.full(n, NAT), "attempt": np.full(n, NAT), "row": np.full(n, -1)})
+
+
+def _no_items() -> pd.DataFrame:
+    empty = np.zeros(0, dtype=np.int64)
+    return pd.DataFrame({"vol": empty, "kind": empty.astype(np.int8), "region": empty, "state": empty.astype(np.int8),
+                         "available": empty.astype(bool), "data": empty, "expires": empty, "attempt": empty,
+                         "row": empty})
 
 
 def _attempt(frame: pd.DataFrame) -> np.ndarray:

@@ -37,6 +37,9 @@ class Requirements:
 def _policy_of(assets: pd.Series, assignments: pd.DataFrame, policies: pd.DataFrame) -> pd.DataFrame:
     """Return policy_id, policy_name, destination_region per asset (aligned with ``assets``): its most
     recent assignment wins (ties: the policy OCID, so row order never decides)."""
+    if assignments.empty or not len(assets):
+        na = pd.array([pd.NA] * len(assets), dtype="string")
+        return pd.DataFrame({"policy_id": na, "policy_name": na, "destination_region": na})
     latest = assignments
     if assignments["asset_id"].duplicated().any():  # OCI allows one per asset; a snapshot may still hold two
         ordered = assignments.sort_values(["asset_id", "time_created", "policy_id"], kind="stable",
@@ -51,6 +54,24 @@ def _policy_of(assets: pd.Series, assignments: pd.DataFrame, policies: pd.DataFr
                          "destination_region": dest.where(dest.ne(""), pd.NA).array})
 
 
+def _memberships(ids: pd.Series, groups: pd.DataFrame, group_members: pd.DataFrame, assignments: pd.DataFrame,
+                 policies: pd.DataFrame, unreadable: set[str]) -> pd.DataFrame:
+    """Return vol, volume_group_id, destination (of the group's policy), unreadable (its policy) per
+    membership of an assessed volume in a volume group that is not TERMINATED, sorted by (vol, group)."""
+    if group_members.empty:
+        return pd.DataFrame({"vol": np.zeros(0, np.int64), "volume_group_id": pd.array([], dtype="string"),
+                             "destination": pd.array([], dtype="string"), "unreadable": np.zeros(0, bool)})
+    gone = groups.loc[is_in(groups["lifecycle_state"], ["TERMINATED"]), "volume_group_id"]
+    member = group_members.loc[~group_members["volume_group_id"].isin(gone).to_numpy(bool),
+                               ["volume_id", "volume_group_id"]].astype("string").dropna().drop_duplicates()
+    member = member.assign(vol=positions(member["volume_id"], ids))
+    member = member[member["vol"].to_numpy() >= 0].sort_values(["vol", "volume_group_id"], kind="stable")
+    return pd.DataFrame({
+        "vol": member["vol"].to_numpy(np.int64), "volume_group_id": member["volume_group_id"].array,
+        "destination": _policy_of(member["volume_group_id"], assignments, policies)["destination_region"].array,
+        "unreadable": member["volume_group_id"].isin(sorted(unreadable)).to_numpy(bool)})
+
+
 def find_requirements(volumes: pd.DataFrame, vol_region: np.ndarray, *, targets: dict[str, tuple[str, ...]],
                       vocabulary: list[str], assignments: pd.DataFrame, policies: pd.DataFrame,
                       groups: pd.DataFrame, group_members: pd.DataFrame, unreadable: set[str]) -> Requirements:
@@ -60,52 +81,45 @@ def find_requirements(volumes: pd.DataFrame, vol_region: np.ndarray, *, targets:
     m = len(volumes)
     ids = volumes["boot_volume_id"].astype("string").reset_index(drop=True)
     own = _policy_of(ids, assignments, policies)
-
-    # membership from VolumeGroup.volume_ids, except groups known to be TERMINATED
-    gone = groups.loc[groups["lifecycle_state"].astype("string").isin(["TERMINATED"]).fillna(False).to_numpy(bool),
-                      "volume_group_id"]
-    member = group_members.loc[~group_members["volume_group_id"].isin(gone).to_numpy(bool),
-                               ["volume_id", "volume_group_id"]].astype("string").dropna().drop_duplicates()
-    member = member.assign(vol=positions(member["volume_id"], ids))
-    member = member[member["vol"].to_numpy() >= 0]
-    group_policy = _policy_of(member["volume_group_id"], assignments, policies)
-    member = member.assign(destination=group_policy["destination_region"].array,
-                           unreadable=member["volume_group_id"].isin(sorted(unreadable)).to_numpy(bool))
-    member = member.sort_values(["vol", "volume_group_id"], kind="stable")
+    member = _memberships(ids, groups, group_members, assignments, policies, unreadable)
     group_ids = join_by_group(member["vol"].to_numpy(), member["volume_group_id"], m)
-    group_dests = member.dropna(subset=["destination"])
+    group_dest = member["destination"].notna().to_numpy(bool)
 
     targeted = is_in(volumes["region"], list(targets))
-    by_volume = own["destination_region"].notna().to_numpy(bool)
+    own_dest = own["destination_region"]
+    by_volume = own_dest.notna().to_numpy(bool)
     by_group = np.zeros(m, dtype=bool)
-    by_group[group_dests["vol"].to_numpy(np.int64)] = True
+    by_group[member["vol"].to_numpy(np.int64)[group_dest]] = True
     source = np.select([targeted, by_volume, by_group], [SOURCES.index(RequirementSource.COPY_TARGETS.value),
                                                         SOURCES.index(RequirementSource.VOLUME_POLICY.value),
                                                         SOURCES.index(RequirementSource.GROUP_POLICY.value)],
                        SOURCES.index(RequirementSource.ANY.value)).astype(np.int8)
 
-    pairs = [pd.DataFrame({"vol": np.arange(m)[by_volume & ~targeted],
-                           "dest": category_codes(own["destination_region"][by_volume & ~targeted], vocabulary)})]
-    if targets:
-        t = pd.DataFrame([(src, dst) for src, dsts in targets.items() for dst in dsts], columns=["home", "region"])
-        t = pd.DataFrame({"home": t["home"], "dest": category_codes(t["region"].astype("string"), vocabulary)})
-        pairs.append(pd.DataFrame({"vol": np.arange(m), "home": category_codes(volumes["region"], vocabulary)}).merge(
-            t.assign(home=category_codes(t["home"].astype("string"), vocabulary)), on="home")[["vol", "dest"]])
-    from_group = group_dests[~(targeted | by_volume)[group_dests["vol"].to_numpy(np.int64)]]
-    pairs.append(pd.DataFrame({"vol": from_group["vol"].to_numpy(np.int64),
-                               "dest": category_codes(from_group["destination"].astype("string"), vocabulary)}))
-    rest = ~(targeted | by_volume | by_group)
-    pairs.append(pd.DataFrame({"vol": np.flatnonzero(rest), "dest": np.full(int(rest.sum()), ANY)}))
-    pairs = (pd.concat(pairs, ignore_index=True).astype({"vol": np.int64, "dest": np.int64})
-             .drop_duplicates().sort_values(["vol", "dest"], kind="stable").reset_index(drop=True))
+    # (volume, destination) pairs of each rule, as integer codes
+    vol_parts = [np.flatnonzero(by_volume & ~targeted)]
+    dest_parts = [category_codes(own_dest[by_volume & ~targeted], vocabulary)]
+    for home, dests in targets.items():
+        at_home = np.flatnonzero(targeted & (vol_region == vocabulary.index(home)))
+        for dest in dests:
+            vol_parts.append(at_home)
+            dest_parts.append(np.full(len(at_home), vocabulary.index(dest)))
+    from_group = group_dest & ~(targeted | by_volume)[member["vol"].to_numpy(np.int64)]
+    vol_parts.append(member["vol"].to_numpy(np.int64)[from_group])
+    dest_parts.append(category_codes(member["destination"][from_group], vocabulary))
+    rest = np.flatnonzero(~(targeted | by_volume | by_group))
+    vol_parts.append(rest)
+    dest_parts.append(np.full(len(rest), ANY))
+    vol, dest = np.concatenate(vol_parts).astype(np.int64), np.concatenate(dest_parts).astype(np.int64)
+    keep = np.unique(vol * (len(vocabulary) + 1) + dest + 1, return_index=True)[1]  # unique, sorted by (vol, dest)
+    pairs = pd.DataFrame({"vol": vol[keep], "dest": dest[keep]})
 
     group_unreadable = np.zeros(m, dtype=bool)
-    group_unreadable[member.loc[member["unreadable"], "vol"].to_numpy(np.int64)] = True
+    group_unreadable[member["vol"].to_numpy(np.int64)[member["unreadable"].to_numpy(bool)]] = True
     per_volume = pd.DataFrame({
         "source": source,
-        "policy_id": own["policy_id"].astype("string").array,
-        "policy_name": own["policy_name"].astype("string").array,
-        "policy_destination_region": own["destination_region"].astype("string").array,
+        "policy_id": own["policy_id"].array,
+        "policy_name": own["policy_name"].array,
+        "policy_destination_region": own_dest.array,
         "volume_group_id": group_ids.array,
         "copies_scheduled": by_volume | by_group,
         "policy_unknown": (ids.isin(sorted(unreadable)).fillna(False).to_numpy(bool) | group_unreadable) & ~targeted,

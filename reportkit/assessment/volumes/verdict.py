@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from reportkit.assessment._lookup import key_positions, last_per_key
 from reportkit.assessment.gaps import Gaps
 from reportkit.assessment.volumes.link import (
     BACKUP_COPY,
@@ -49,6 +50,7 @@ class Destinations:
     candidate regions of an ``any`` requirement), ``subscribing``."""
 
     frame: pd.DataFrame
+    width: int  # number of region codes: a (volume, region) key is vol * width + region
 
 
 def destination_states(items: pd.DataFrame, req: Requirements, vol_region: np.ndarray, *, gap_keys: np.ndarray,
@@ -57,64 +59,68 @@ def destination_states(items: pd.DataFrame, req: Requirements, vol_region: np.nd
     requirement that holds an item. ``gap_keys`` are the (vol * regions + region) keys where a
     compartment holding the volume's data could not be read."""
     r = len(ready)
-    counted = items[items["away"].to_numpy() & items["accepted"].to_numpy()]
-    explicit = req.pairs[req.pairs["dest"].to_numpy() != ANY]
-    any_vols = req.pairs.loc[req.pairs["dest"].to_numpy() == ANY, "vol"].to_numpy()
+    counted = items["away"].to_numpy() & items["accepted"].to_numpy()
+    item_vol, item_region = items["vol"].to_numpy(np.int64), items["region"].to_numpy(np.int64)
+    item_key = item_vol * r + item_region
+    pairs_vol, pairs_dest = req.pairs["vol"].to_numpy(np.int64), req.pairs["dest"].to_numpy(np.int64)
+    explicit = pairs_dest != ANY
+    any_vol = np.zeros(len(vol_region), dtype=bool)
+    any_vol[pairs_vol[~explicit]] = True
     # for `any`: the READY regions other than home where an accepted item is
-    any_rows = counted[np.isin(counted["vol"].to_numpy(), any_vols) & ready[counted["region"].to_numpy()]]
-    candidates = any_rows[["vol", "region"]].drop_duplicates().rename(columns={"region": "dest"})
-    dests = pd.concat([explicit.assign(required=True), candidates.assign(required=False)], ignore_index=True)
-    dests["key"] = dests["vol"].to_numpy(np.int64) * r + dests["dest"].to_numpy(np.int64)
+    candidate_keys = np.unique(item_key[counted & any_vol[item_vol] & ready[item_region]])
+    keys = np.concatenate([pairs_vol[explicit] * r + pairs_dest[explicit], candidate_keys])
+    required = np.r_[np.ones(int(explicit.sum()), dtype=bool), np.zeros(len(candidate_keys), dtype=bool)]
+    order = np.argsort(keys, kind="stable")
+    keys, required = keys[order], required[order]
+    sel = np.flatnonzero(counted & np.isin(item_key, keys))
+    agg = _aggregate(items, sel, item_key[sel], rpo_ns)
+    at = key_positions(keys, agg["key"])
+    found = at >= 0
 
-    keyed = counted.assign(key=counted["vol"].to_numpy(np.int64) * r + counted["region"].to_numpy(np.int64))
-    keyed = keyed[np.isin(keyed["key"].to_numpy(), dests["key"].to_numpy())]
-    agg = _aggregate(keyed, rpo_ns)
-    out = dests.merge(agg, on="key", how="left")
-    for flag in ("fresh", "unknown", "in_progress", "failed", "stale"):
-        out[flag] = out[flag].fillna(False).astype(bool)
-    for column in ("newest", "until", "until_expires"):
-        out[column] = out[column].fillna(NAT).astype(np.int64)
-    dest = out["dest"].to_numpy(np.int64)
-    gap = gaps.whole_regions[dest] | np.isin(out["key"].to_numpy(), gap_keys)
-    out["subscribing"] = subscribing[dest]
-    out["state"] = np.select(
-        [out["subscribing"].to_numpy(), out["fresh"].to_numpy(), gap | out["unknown"].to_numpy(),
-         out["in_progress"].to_numpy(), out["failed"].to_numpy(), out["stale"].to_numpy()],
-        [D_MISSING, D_FRESH, D_UNKNOWN, D_IN_PROGRESS, D_FAILED, D_STALE], D_MISSING).astype(np.int8)
-    columns = ["vol", "dest", "required", "state", "subscribing", "newest", "until", "until_expires"]
-    return Destinations(out[columns].sort_values(["vol", "dest"], kind="stable").reset_index(drop=True))
+    def pick(name: str, fill: object) -> np.ndarray:
+        return np.where(found, agg[name][np.clip(at, 0, None)] if len(agg["key"]) else fill, fill)
+
+    dest = keys % r if r else keys
+    gap = gaps.whole_regions[dest] | np.isin(keys, gap_keys)
+    queued = subscribing[dest]
+    state = np.select([queued, pick("fresh", False), gap | pick("unknown", False), pick("in_progress", False),
+                       pick("failed", False), pick("stale", False)],
+                      [D_MISSING, D_FRESH, D_UNKNOWN, D_IN_PROGRESS, D_FAILED, D_STALE], D_MISSING).astype(np.int8)
+    return Destinations(pd.DataFrame({
+        "vol": keys // r if r else keys, "dest": dest, "required": required, "state": state, "subscribing": queued,
+        "newest": pick("newest", NAT).astype(np.int64), "until": pick("until", NAT).astype(np.int64),
+        "until_expires": pick("until_expires", NAT).astype(np.int64)}), width=r)
 
 
-def _aggregate(keyed: pd.DataFrame, rpo_ns: int) -> pd.DataFrame:
-    """Per key: which states its items are in, the newest data, and the protection of its fresh items."""
-    state = keyed["state"].to_numpy()
-    flags = pd.DataFrame({
-        "key": keyed["key"].to_numpy(),
-        "fresh": state == FRESH, "unknown": state == UNKNOWN, "in_progress": state == IN_PROGRESS,
-        "stale": state == STALE,
-        "replica_failed": (state == FAILED) & (keyed["kind"].to_numpy() == REPLICA),
-        "newest": np.where(keyed["available"].to_numpy(), keyed["data"].to_numpy(), NAT),
-    })
-    agg = flags.groupby("key").agg(fresh=("fresh", "any"), unknown=("unknown", "any"),
-                                   in_progress=("in_progress", "any"), stale=("stale", "any"),
-                                   replica_failed=("replica_failed", "any"), newest=("newest", "max"))
+def _aggregate(items: pd.DataFrame, rows: np.ndarray, key: np.ndarray, rpo_ns: int) -> dict[str, np.ndarray]:
+    """Per distinct ``key`` of the items at ``rows``: which states they are in, the newest data of an
+    AVAILABLE one, whether the latest copy attempt (or a replica) failed, and the protection of the best
+    fresh item (the latest min(data + rpo, expiry); ties: the later expiry)."""
+    state = items["state"].to_numpy()[rows]
+    kind = items["kind"].to_numpy()[rows]
+    data, expires = items["data"].to_numpy()[rows], items["expires"].to_numpy()[rows]
+    uniq, group = np.unique(key, return_inverse=True)
+    n = len(uniq)
+    out: dict[str, np.ndarray] = {"key": uniq}
+    for name, code in (("fresh", FRESH), ("unknown", UNKNOWN), ("in_progress", IN_PROGRESS), ("stale", STALE)):
+        out[name] = np.bincount(group, weights=state == code, minlength=n) > 0
+    newest = np.full(n, NAT, dtype=np.int64)
+    np.maximum.at(newest, group, np.where(items["available"].to_numpy()[rows], data, NAT))
+    out["newest"] = newest
     # failed: the latest copy attempt (copies that still exist; ties count as FAULTY), or a FAULTY replica
-    copies = keyed[(keyed["kind"].to_numpy() != REPLICA) & (state != NONE)]
-    latest = (copies.assign(faulty=copies["state"].to_numpy() == FAILED)
-              .sort_values(["key", "attempt", "faulty"], kind="stable").drop_duplicates("key", keep="last"))
-    agg["failed"] = agg["replica_failed"] | latest.set_index("key")["faulty"].reindex(agg.index, fill_value=False)
-    # protected until: the best fresh item (latest min(data + rpo, expiry); ties: the later expiry)
-    fresh = keyed[state == FRESH]
-    expires = fresh["expires"].to_numpy()
-    until = np.where(expires == NAT, fresh["data"].to_numpy() + rpo_ns, np.minimum(fresh["data"].to_numpy() + rpo_ns,
-                                                                                    expires))
-    best = (pd.DataFrame({"key": fresh["key"].to_numpy(), "until": until,
-                          "order": np.where(expires == NAT, _NEVER, expires), "until_expires": expires})
-            .sort_values(["key", "until", "order"], kind="stable").drop_duplicates("key", keep="last")
-            .set_index("key"))
-    agg["until"] = best["until"].reindex(agg.index)
-    agg["until_expires"] = best["until_expires"].reindex(agg.index)
-    return agg.drop(columns="replica_failed").reset_index()
+    failed = np.bincount(group, weights=(state == FAILED) & (kind == REPLICA), minlength=n) > 0
+    copies = np.flatnonzero((kind != REPLICA) & (state != NONE))
+    latest = copies[last_per_key(group[copies], items["attempt"].to_numpy()[rows][copies], state[copies] == FAILED)]
+    failed[group[latest]] |= state[latest] == FAILED
+    out["failed"] = failed
+    fresh = np.flatnonzero(state == FRESH)
+    until = np.where(expires == NAT, data + rpo_ns, np.minimum(data + rpo_ns, expires))
+    best = fresh[last_per_key(group[fresh], until[fresh], np.where(expires[fresh] == NAT, _NEVER, expires[fresh]))]
+    out["until"] = np.full(n, NAT, dtype=np.int64)
+    out["until"][group[best]] = until[best]
+    out["until_expires"] = np.full(n, NAT, dtype=np.int64)
+    out["until_expires"][group[best]] = expires[best]
+    return out
 
 
 @dataclass(frozen=True)
@@ -126,57 +132,51 @@ class VolumeOutcome:
     newest: np.ndarray          # point in time recoverable in every required destination (ns)
     until: np.ndarray           # protected_until (ns), when covered
     until_expires: np.ndarray   # copy_expires_at (ns), when covered
-    chosen: pd.DataFrame        # vol, dest: the destinations that make the volume covered
+    chosen_keys: np.ndarray     # vol * regions + dest: the destinations that make the volume covered
 
 
 def combine(dest: Destinations, req: Requirements, m: int, *, any_gap: np.ndarray) -> VolumeOutcome:
     """Combine the destination states per volume: every required destination for explicit
     requirements (the worst decides), the best candidate for ``any``."""
     d = dest.frame
+    vol, state_of, required = d["vol"].to_numpy(), d["state"].to_numpy().astype(np.int64), d["required"].to_numpy()
+    newest_of, until_of, expires_of = d["newest"].to_numpy(), d["until"].to_numpy(), d["until_expires"].to_numpy()
+    r = dest.width
     is_any = np.zeros(m, dtype=bool)
     is_any[req.pairs.loc[req.pairs["dest"].to_numpy() == ANY, "vol"].to_numpy()] = True
-    req_rows = d[d["required"].to_numpy()]
-    state = np.full(m, D_FRESH, dtype=np.int64)
-    np.maximum.at(state, req_rows["vol"].to_numpy(), req_rows["state"].to_numpy().astype(np.int64))
-    newest = np.full(m, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(newest, req_rows["vol"].to_numpy(), req_rows["newest"].to_numpy())
-    newest = np.where(newest == np.iinfo(np.int64).max, NAT, newest)
-    until = np.full(m, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(until, req_rows["vol"].to_numpy(), req_rows["until"].to_numpy())
-    until = np.where(until == np.iinfo(np.int64).max, NAT, until)
-    expires = np.full(m, _NEVER, dtype=np.int64)
-    exp = req_rows["until_expires"].to_numpy()
-    np.minimum.at(expires, req_rows["vol"].to_numpy(), np.where(exp == NAT, _NEVER, exp))
-    expires = np.where(expires == _NEVER, NAT, expires)
-    chosen = [req_rows[["vol", "dest"]]]
+    big = np.iinfo(np.int64).max
+
+    def reduce(ufunc: np.ufunc, start: int, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        out = np.full(m, start, dtype=np.int64)
+        ufunc.at(out, vol[rows], values[rows])
+        return out
+
+    req_rows = np.flatnonzero(required)
+    state = reduce(np.maximum, D_FRESH, state_of, req_rows)
+    newest = reduce(np.minimum, big, newest_of, req_rows)
+    until = reduce(np.minimum, big, until_of, req_rows)
+    expires = reduce(np.minimum, _NEVER, np.where(expires_of == NAT, _NEVER, expires_of), req_rows)
 
     # `any`: the best candidate region (fresh; else unknown when one could hide an item; else least bad)
-    cand = d[~d["required"].to_numpy()]
-    best = np.full(m, D_MISSING, dtype=np.int64)
-    np.minimum.at(best, cand["vol"].to_numpy(), cand["state"].to_numpy().astype(np.int64))
-    covered_any = best == D_FRESH
-    best = np.where(~covered_any & (any_gap | _has(cand, m, D_UNKNOWN)), D_UNKNOWN, best)
-    fresh_cand = cand[cand["state"].to_numpy() == D_FRESH]
-    pick = (fresh_cand.assign(order=np.where(fresh_cand["until_expires"].to_numpy() == NAT, _NEVER,
-                                             fresh_cand["until_expires"].to_numpy()))
-            .sort_values(["vol", "until", "order"], kind="stable").drop_duplicates("vol", keep="last"))
-    any_newest = np.full(m, NAT, dtype=np.int64)
-    np.maximum.at(any_newest, cand["vol"].to_numpy(), cand["newest"].to_numpy())
+    cand = np.flatnonzero(~required)
+    best = reduce(np.minimum, D_MISSING, state_of, cand)
+    unknown_there = np.zeros(m, dtype=bool)
+    unknown_there[vol[cand[state_of[cand] == D_UNKNOWN]]] = True
+    best = np.where((best != D_FRESH) & (any_gap | unknown_there), D_UNKNOWN, best)
+    fresh_cand = cand[state_of[cand] == D_FRESH]
+    pick = fresh_cand[last_per_key(vol[fresh_cand], until_of[fresh_cand],
+                                   np.where(expires_of[fresh_cand] == NAT, _NEVER, expires_of[fresh_cand]))]
     any_until = np.full(m, NAT, dtype=np.int64)
-    any_until[pick["vol"].to_numpy()] = pick["until"].to_numpy()
+    any_until[vol[pick]] = until_of[pick]
     any_expires = np.full(m, NAT, dtype=np.int64)
-    any_expires[pick["vol"].to_numpy()] = pick["until_expires"].to_numpy()
-    chosen.append(fresh_cand[["vol", "dest"]])
+    any_expires[vol[pick]] = expires_of[pick]
+    chosen = np.r_[req_rows, fresh_cand]
     return VolumeOutcome(
-        dest_state=np.where(is_any, best, state), newest=np.where(is_any, any_newest, newest),
-        until=np.where(is_any, any_until, until), until_expires=np.where(is_any, any_expires, expires),
-        chosen=pd.concat(chosen, ignore_index=True))
-
-
-def _has(frame: pd.DataFrame, m: int, state: int) -> np.ndarray:
-    out = np.zeros(m, dtype=bool)
-    out[frame.loc[frame["state"].to_numpy() == state, "vol"].to_numpy()] = True
-    return out
+        dest_state=np.where(is_any, best, state),
+        newest=np.where(is_any, reduce(np.maximum, NAT, newest_of, cand), np.where(newest == big, NAT, newest)),
+        until=np.where(is_any, any_until, np.where(until == big, NAT, until)),
+        until_expires=np.where(is_any, any_expires, np.where(expires == _NEVER, NAT, expires)),
+        chosen_keys=vol[chosen].astype(np.int64) * r + d["dest"].to_numpy()[chosen])
 
 
 def verdicts(outcome: VolumeOutcome, *, eligible: pd.Series, evidence: np.ndarray, home_gap: np.ndarray,

@@ -60,8 +60,10 @@ def _positions(probe: pa.Array, table: pa.Array) -> np.ndarray:
 def is_in(series: pd.Series, values: Sequence[str]) -> np.ndarray:
     """Return a bool per row: the value is one of ``values`` (NA: False); cheap on categoricals."""
     if isinstance(series.dtype, pd.CategoricalDtype):
-        wanted = [i for i, c in enumerate(series.cat.categories) if c in set(values)]
-        return np.isin(series.cat.codes.to_numpy(), wanted)
+        values = {str(v) for v in values}
+        wanted = [i for i, c in enumerate(series.cat.categories) if c in values]
+        codes = series.cat.codes.to_numpy()
+        return (codes == wanted[0]) if len(wanted) == 1 else np.isin(codes, wanted)
     return series.isin(list(values)).fillna(False).to_numpy(bool)
 
 
@@ -185,7 +187,12 @@ def compose_text(cases: Sequence[tuple[np.ndarray, object]], n: int) -> pd.Serie
 
 
 def at(values: pd.Series | np.ndarray, rows: np.ndarray) -> pa.Array:
-    """``values`` at ``rows`` as Arrow text for :func:`compose_text` (NA shown as '?').
+    """``values`` at ``rows`` as Arrow text for :func:`compose_text` (NA shown as '?')."""
+    return text_at(values, rows).fill_null("?")
+
+
+def text_at(values: pd.Series | np.ndarray, rows: np.ndarray) -> pa.Array:
+    """``values`` at ``rows`` as Arrow text (large_string; NA stays null).
 
     Numbers are formatted once per distinct value (a column of counts or ages has few), not per row;
     a categorical spells each category once.
@@ -193,16 +200,22 @@ def at(values: pd.Series | np.ndarray, rows: np.ndarray) -> pa.Array:
     rows = np.asarray(rows, dtype=np.int64)
     if isinstance(values, np.ndarray) and values.dtype.kind in "iuf":
         codes, uniques = pd.factorize(values[rows], use_na_sentinel=True)
-        words = pa.array([str(v) for v in uniques] + ["?"], type=pa.large_string())
+        words = pa.array([str(v) for v in uniques] + [None], type=pa.large_string())
         return words.take(pa.array(np.where(codes < 0, len(uniques), codes)))
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
-        words = pa.array([str(c) for c in values.cat.categories] + ["?"], type=pa.large_string())
+        words = pa.array([str(c) for c in values.cat.categories] + [None], type=pa.large_string())
         codes = values.cat.codes.to_numpy()[rows]
         return words.take(pa.array(np.where(codes < 0, len(words) - 1, codes)))
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
-        return _arrow(values).take(pa.array(rows)).fill_null("?")
+        return _arrow(values).take(pa.array(rows))
+    if isinstance(values, np.ndarray) and values.dtype.kind in "OUS":  # a few rows of Python strings
+        return pa.array([None if _missing(v) else str(v) for v in values[rows]], type=pa.large_string())
     series = values if isinstance(values, pd.Series) else pd.Series(values)
-    return _arrow(as_text(series.take(rows).reset_index(drop=True)).fillna("?"))
+    return _arrow(as_text(series.take(rows).reset_index(drop=True)))
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 def as_text(series: pd.Series) -> pd.Series:

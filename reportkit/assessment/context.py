@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -61,7 +62,11 @@ class AssessContext:
 
     def paths(self, compartment_id: pd.Series) -> pd.Series:
         """The compartment path of each row (the OCID when the compartment is not in the inventory)."""
-        return paths_for(compartment_id, self.inventory.compartments)
+        return paths_for(compartment_id, self._compartments)
+
+    @cached_property
+    def _compartments(self) -> pd.DataFrame:
+        return self.inventory.compartments.drop_duplicates("compartment_id")
 
     def parameters(self) -> dict[str, object]:
         """The parameters recorded with the assessment (JSON-ready)."""

@@ -141,8 +141,8 @@ def classify_images(images: pd.DataFrame, overrides: pd.DataFrame | None = None,
 
 
 def _present(series: pd.Series) -> np.ndarray:
-    """True where a string column holds a non-empty value."""
-    return series.fillna("").astype("string").str.strip().ne("").to_numpy(bool)
+    """True where a string column holds a non-empty value (images are few: row by row)."""
+    return np.array([isinstance(v, str) and bool(v.strip()) for v in series], dtype=bool)
 
 
 def _with_referenced(images: pd.DataFrame, referenced: Iterable[str] | None) -> pd.DataFrame:
@@ -176,9 +176,9 @@ def mark_failed_lookups(images: pd.DataFrame, errors: pd.DataFrame) -> pd.DataFr
     A failed listing look-up could hide a partner image behind a root that looks like a platform
     image, so such an image is unknown, never platform.
     """
-    operation = errors["operation"].astype("string")
-    failed = errors.loc[operation.isin(LOOKUP_OPERATIONS).fillna(False).to_numpy(bool), "resource_id"]
-    failed = pd.Index(failed.dropna().astype(str).unique())
+    # the errors table is small (one row per failed call): read it row by row
+    failed = pd.Index(sorted({str(r) for op, r in zip(errors["operation"], errors["resource_id"], strict=True)
+                              if op in LOOKUP_OPERATIONS and isinstance(r, str)}))
     if failed.empty:
         return images
     out = images.copy()
@@ -230,7 +230,10 @@ def _reasons(frame: pd.DataFrame, image_class: np.ndarray, root_kind: np.ndarray
 
 
 def _empty_overrides() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series([], dtype="string") for c in OVERRIDE_COLUMNS})
+    return _EMPTY_OVERRIDES.copy(deep=False)
+
+
+_EMPTY_OVERRIDES = pd.DataFrame({c: pd.Series([], dtype="string") for c in OVERRIDE_COLUMNS})
 
 
 def validate_image_overrides(overrides: pd.DataFrame, *, source: str = "image overrides") -> pd.DataFrame:

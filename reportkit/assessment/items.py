@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from reportkit.assessment._lookup import as_text, take
+from reportkit.assessment._lookup import take, text_at
 from reportkit.assessment.lineage import Chains
 from reportkit.assessment.volumes.link import BACKUP_COPY, GROUP_COPY, KINDS, NAT, REPLICA, STATES
 from reportkit.schema import PROTECTION_ITEMS
@@ -19,19 +20,22 @@ def items_table(items: pd.DataFrame, volumes: pd.DataFrame, chains: Chains, repl
     sources = {BACKUP_COPY: (chains.backups, "backup_id"), GROUP_COPY: (chains.groups, "volume_group_backup_id"),
                REPLICA: (replicas.reset_index(drop=True), "replica_id")}
     columns = ("item_id", "compartment_id", "lifecycle_state")
-    pieces: dict[str, list[pd.Series]] = {c: [] for c in columns}
+    pieces: dict[str, list[pa.Array]] = {c: [] for c in columns}
     placed = []
     for code, (frame, id_column) in sources.items():
         sel = np.flatnonzero((kind == code) & (row >= 0))
+        if not len(sel):
+            continue
         for column, source in zip(columns, (id_column, "compartment_id", "lifecycle_state"), strict=True):
-            pieces[column].append(as_text(frame[source].take(row[sel])).reset_index(drop=True))
+            pieces[column].append(text_at(frame[source], row[sel]))
         placed.append(sel)
     leads = np.flatnonzero(row < 0)  # replicas a volume names in a region that could not be read
     for column in columns:
-        pieces[column].append(pd.Series(pd.NA, index=range(len(leads)), dtype="string"))
+        pieces[column].append(pa.nulls(len(leads), type=pa.large_string()))
     where = np.empty(len(items), dtype=np.int64)
     where[np.concatenate([*placed, leads])] = np.arange(len(items))
-    text = {c: pd.concat(pieces[c], ignore_index=True).take(where).reset_index(drop=True) for c in columns}
+    text = {c: pd.Series(pd.array(pa.concat_arrays(pieces[c]).take(pa.array(where)), dtype="string"))
+            for c in columns}
     vol = items["vol"].to_numpy()
     out = pd.DataFrame({
         "boot_volume_id": take(volumes["boot_volume_id"].array, vol).array,

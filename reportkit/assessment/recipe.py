@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from reportkit.assessment._lookup import sort_unique
 from reportkit.assessment.backups import assess_backups, copy_evidence
 from reportkit.assessment.context import AssessContext, build_context
 from reportkit.assessment.existence import collected_tables
@@ -56,7 +57,8 @@ def assess(inventory: Inventory, *, rpo_days: int = 7, as_of: pd.Timestamp | str
     chains = trace_chains(inv.backups, inv.volume_group_backups, inv.volume_group_backup_members, volumes_in,
                           ctx.vocabulary)
     home = volume_regions(volumes_in, ctx.vocabulary)
-    items = link_items(chains, volumes_in, home, inv.boot_volume_replicas, inv.volume_group_replicas, gaps=ctx.gaps,
+    replicas = sort_unique(inv.boot_volume_replicas, "replica_id")  # row order never decides
+    items = link_items(chains, volumes_in, home, replicas, inv.volume_group_replicas, gaps=ctx.gaps,
                        vocabulary=ctx.vocabulary, ready=ctx.ready, aliases=_region_aliases(ctx), as_of=ctx.as_of,
                        cutoff=ctx.cutoff, accepted=ctx.accept,
                        replica_leads="boot_volume_replicas" in collected_tables(inventory))
@@ -75,7 +77,7 @@ def assess(inventory: Inventory, *, rpo_days: int = 7, as_of: pd.Timestamp | str
     return Assessment(images=images, backups=backups, volumes=volumes, findings=findings, controls=controls,
                       summary=summary, parameters=ctx.parameters(), metadata=inventory.metadata,
                       gaps=ctx.gaps.table, group_backups=group_backups,
-                      items=items_table(items, volumes_in, chains, inv.boot_volume_replicas, ctx.vocabulary),
+                      items=items_table(items, volumes_in, chains, replicas, ctx.vocabulary),
                       notes=_notes(inventory))
 
 

@@ -109,10 +109,16 @@ class Table:
             raise SchemaError(f"table {self.name!r}: undeclared columns {extra}; declare them in reportkit/schema/")
         out = {}
         n = len(frame)
-        for col in self.columns:
+        for col, expected in self._expected:
             series = frame[col.name] if col.name in frame.columns else pd.Series([pd.NA] * n, index=frame.index)
-            out[col.name] = _cast(series, col, self.name)
+            out[col.name] = series if _has_dtype(series, col, expected) else _cast(series, col, self.name)
         return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
+
+    @cached_property
+    def _expected(self) -> tuple[tuple[Column, str], ...]:
+        """(column, the str of its pandas dtype) once per table: parsing a dtype string costs on every check."""
+        return tuple((c, "" if c.dtype in (CATEGORY, OBJECT) else str(pd.api.types.pandas_dtype(c.dtype)))
+                     for c in self.columns)
 
     def validate(self, df: pd.DataFrame) -> pd.DataFrame:
         """Raise :class:`SchemaError` unless ``df`` has exactly the declared columns and dtypes."""
@@ -122,7 +128,7 @@ class Table:
             raise SchemaError(
                 f"table {self.name!r}: columns differ from the declaration (missing {missing}, extra {extra})"
             )
-        for col in self.columns:
+        for col, expected in self._expected:
             actual = df[col.name].dtype
             if col.dtype == CATEGORY:
                 if not isinstance(actual, pd.CategoricalDtype):
@@ -132,14 +138,12 @@ class Table:
                         f"table {self.name!r}: column {col.name!r} categories {list(actual.categories)} "
                         f"!= declared {list(col.categories)}"
                     )
-            elif str(actual) != str(pd.api.types.pandas_dtype(col.dtype)) and col.dtype != OBJECT:
+            elif col.dtype != OBJECT and str(actual) != expected:
                 raise SchemaError(f"table {self.name!r}: column {col.name!r} is {actual}, expected {col.dtype}")
         return df
 
 
 def _cast(series: pd.Series, col: Column, table: str) -> pd.Series:
-    if _has_dtype(series, col):
-        return series  # already what is declared: nothing to convert (the common case, and the cheap one)
     try:
         if col.dtype == TIMESTAMP:
             return pd.to_datetime(series, utc=True, format="ISO8601").astype(TIMESTAMP)
@@ -154,14 +158,15 @@ def _cast(series: pd.Series, col: Column, table: str) -> pd.Series:
         raise SchemaError(f"table {table!r}: column {col.name!r} cannot be read as {col.dtype}: {exc}") from exc
 
 
-def _has_dtype(series: pd.Series, col: Column) -> bool:
+def _has_dtype(series: pd.Series, col: Column, expected: str) -> bool:
+    """True when ``series`` already has the declared dtype (nothing to convert: the common case)."""
     actual = series.dtype
     if col.dtype == CATEGORY:
         return isinstance(actual, pd.CategoricalDtype) and (
             col.categories is None or list(actual.categories) == list(col.categories))
     if col.dtype == OBJECT:
         return actual == object
-    return str(actual) == str(pd.api.types.pandas_dtype(col.dtype))
+    return str(actual) == expected
 
 
 def data_dictionary(tables: Iterable[Table]) -> pd.DataFrame:

@@ -171,7 +171,8 @@ def test_a_group_backup_copy_covers_its_members_and_not_a_volume_that_joined_lat
     assert groups.loc["gb", "copy_status"] == "copied" and groups.loc["gb", "copy_regions"] == FRA
     assert groups.loc["gb-fra", "root_backup_id"] == "gb" and groups.loc["gb-fra", "boot_volume_ids"] == "v1,v2"
     members = result.backups.set_index("backup_id")
-    assert members.loc["gb-fra-v1", "role"] == "group_copy_member" and members.loc["gb-fra-v1", "root_backup_id"] == "gb-v1"
+    assert members.loc["gb-fra-v1", "role"] == "group_copy_member"
+    assert members.loc["gb-fra-v1", "root_backup_id"] == "gb-v1"
 
 
 def test_a_group_copy_whose_member_for_a_volume_is_not_available_is_stale_for_it() -> None:
@@ -257,11 +258,21 @@ def test_a_replica_named_in_a_region_that_could_not_be_read_is_unknown_never_fre
     assert row["coverage_status"] == "unknown" and row["replica_regions"] == FRA
 
 
-def test_a_replica_is_no_backup_proof_but_a_volume_with_one_is_not_no_backup() -> None:
+def test_an_item_in_the_home_region_never_counts_not_even_against_no_backup() -> None:
+    # rule book §3: items in the home region are shown and never count; a cross-AD replica or a copy
+    # back home does not turn "nothing restorable elsewhere" into "missing"
     t = Tenancy()
     t.volume("bv")
     t.replica("rep", "bv", region=LHR)
-    assert volumes_of(t).loc["bv", "coverage_status"] == "missing"
+    row = volumes_of(t).loc["bv"]
+    assert row["coverage_status"] == "no_backup" and row["cross_ad_replica"]
+    t = Tenancy()
+    t.volume("bv")
+    t.backup("b", "bv", state="CREATING")
+    t.copy("home", "b", region=LHR)
+    assert volumes_of(t).loc["bv", "coverage_status"] == "no_backup"
+    t.copy("away", "b", region=FRA, state="FAULTY")
+    assert volumes_of(t).loc["bv", "coverage_status"] == "no_backup"
 
 
 # --- §0 accept ---------------------------------------------------------------------------------------

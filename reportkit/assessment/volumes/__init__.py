@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from reportkit.assessment._lookup import category_codes, is_in, join_region_sets, positions, region_bits, sort_unique, \
-    take
+    take, utc_times
 from reportkit.assessment.existence import exists_at
 from reportkit.assessment.gaps import unreadable_policy_assets
 from reportkit.assessment.lineage import NO_LINK, SOURCE, Chains
@@ -83,7 +83,7 @@ def assess_volumes(ctx: AssessContext, volumes: pd.DataFrame, chains: Chains, it
     evidence = copy_proof | np.where(image_pos >= 0, np.append(image_evidence, False)[image_pos], False)
     eligible = take(images["copy_eligible"].array, image_pos).astype("boolean").mask(pd.Series(evidence), True)
     anything = n_sources > 0
-    anything[vol[items["available"].to_numpy()]] = True
+    anything[vol[available_away]] = True  # an item in the home region is shown, never counted (§3)
     status, cause = verdicts(outcome, eligible=eligible, evidence=evidence, home_gap=home_gap, any_backup=anything,
                              policy_unknown=req.per_volume["policy_unknown"].to_numpy(bool))
     covered = status == CoverageStatus.COVERED.value
@@ -193,8 +193,7 @@ def _flags(values: np.ndarray) -> pd.arrays.BooleanArray:
 
 
 def _ts(values: np.ndarray) -> pd.Series:
-    return pd.Series(pd.to_datetime(np.where(values == NAT, np.datetime64("NaT", "ns"), values.view("datetime64[ns]")),
-                                    utc=True))
+    return utc_times(values)
 
 
 def _region_sets(vol: np.ndarray, region: np.ndarray, m: int, vocabulary: list[str]) -> pd.Series:

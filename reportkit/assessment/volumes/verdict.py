@@ -185,7 +185,7 @@ def verdicts(outcome: VolumeOutcome, *, eligible: pd.Series, evidence: np.ndarra
 
     ``eligible`` is the image's copy eligibility (NA unknown), ``evidence`` an AVAILABLE copy proving
     it, ``home_gap`` the home region or compartment unread, ``any_backup`` an AVAILABLE root backup or
-    item of any kind, ``policy_unknown`` a policy that could not be read.
+    item of any kind outside the home region, ``policy_unknown`` a policy that could not be read.
     """
     covered = outcome.dest_state == D_FRESH
     ineligible = ~evidence & eligible.eq(False).fillna(False).to_numpy(bool)

@@ -143,7 +143,8 @@ class Tenancy:
             source_volume_group_backup_id=source, time_created=created, time_request_received=created,
             expiration_time=None if expires_days is None else AS_OF + pd.Timedelta(days=expires_days)))
         for v in members or []:
-            self.backups.append({"backup_id": f"{copy_id}-{v}", "region": region, "compartment_id": src["compartment_id"],
+            self.backups.append({"backup_id": f"{copy_id}-{v}", "region": region,
+                                 "compartment_id": src["compartment_id"],
                                  "display_name": f"{copy_id}-{v}", "boot_volume_id": v, "image_id": "img-plat",
                                  "lifecycle_state": member_state, "source_type": "MANUAL", "backup_type": "FULL",
                                  "time_created": created, "volume_group_backup_id": copy_id})

@@ -280,7 +280,8 @@ def test_summary_counts_and_the_honest_headline() -> None:
     assert s.restorable_pct == pytest.approx(25.0)
     assert s.restorable_upper_pct == pytest.approx(50.0)
     assert s.copyable_coverage_pct == pytest.approx(100 / 3)
-    assert s.sentence() == "1 of 4 boot volumes could be restored in another region from data no older than the RPO (7 days)"
+    assert s.sentence() == ("1 of 4 boot volumes could be restored in another region from data no older than the "
+                            "RPO (7 days)")
     assert s.to_dict()["as_of"] == AS_OF.isoformat()
 
 

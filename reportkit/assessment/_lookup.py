@@ -58,12 +58,16 @@ def _positions(probe: pa.Array, table: pa.Array) -> np.ndarray:
 
 
 def is_in(series: pd.Series, values: Sequence[str]) -> np.ndarray:
-    """Return a bool per row: the value is one of ``values`` (NA: False); cheap on categoricals."""
+    """Return a bool per row: the value is one of ``values`` (NA: False); cheap on categoricals and text."""
     if isinstance(series.dtype, pd.CategoricalDtype):
         values = {str(v) for v in values}
-        wanted = [i for i, c in enumerate(series.cat.categories) if c in values]
-        codes = series.cat.codes.to_numpy()
-        return (codes == wanted[0]) if len(wanted) == 1 else np.isin(codes, wanted)
+        categories = list(series.dtype.categories)
+        lut = np.zeros(len(categories) + 1, dtype=bool)  # code -1 (NA) reads the last slot: False
+        lut[[i for i, c in enumerate(categories) if c in values]] = True
+        return lut[np.asarray(series.array.codes)]
+    if isinstance(series.dtype, pd.StringDtype):
+        found = pc.is_in(_arrow(series), value_set=pa.array([str(v) for v in values], type=pa.large_string()))
+        return found.fill_null(False).to_numpy(zero_copy_only=False)
     return series.isin(list(values)).fillna(False).to_numpy(bool)
 
 
@@ -80,13 +84,14 @@ def join_region_sets(masks: np.ndarray, vocabulary: list[str]) -> pd.Series:
     Only the distinct masks are spelled out in Python (a tenancy has a handful of region
     combinations), then broadcast back by position; an empty mask gives NA.
     """
-    inverse, distinct = pd.factorize(np.asarray(masks, dtype=np.uint64))
+    distinct, inverse = np.unique(np.asarray(masks, dtype=np.uint64), return_inverse=True)
     order = sorted(range(len(vocabulary)), key=lambda i: vocabulary[i])
     spelled = []
     for mask in distinct.tolist():
         names = [vocabulary[i] for i in order if (mask >> i) & 1]
-        spelled.append(",".join(names) if names else pd.NA)
-    return pd.Series(pd.array(spelled, dtype="string"), dtype="string").take(inverse.ravel()).reset_index(drop=True)
+        spelled.append(",".join(names) if names else None)
+    words = pa.array(spelled, type=pa.large_string())
+    return pd.Series(pd.array(words.take(pa.array(inverse.ravel().astype(np.int64))), dtype="string"))
 
 
 def join_by_group(group: np.ndarray, values: pd.Series, n: int, sep: str = ",") -> pd.Series:
@@ -119,6 +124,17 @@ def last_per_key(keys: np.ndarray, *by: np.ndarray) -> np.ndarray:
     order = np.lexsort((*reversed([np.asarray(b) for b in by]), keys))
     ordered = keys[order]
     return order[np.r_[ordered[1:] != ordered[:-1], True]]
+
+
+def utc_times(values: np.ndarray) -> pd.Series:
+    """int64 nanoseconds (the minimum int64 = NaT) as a ``datetime64[ns, UTC]`` Series."""
+    return pd.Series(pd.DatetimeIndex(np.asarray(values, dtype=np.int64).view("datetime64[ns]")).tz_localize("UTC"))
+
+
+def present(series: pd.Series) -> np.ndarray:
+    """A bool per row: the text is neither NA nor blank."""
+    text = pc.utf8_trim_whitespace(_arrow(series))
+    return pc.not_equal(text, pa.scalar("", type=pa.large_string())).fill_null(False).to_numpy(zero_copy_only=False)
 
 
 def region_bits(codes: np.ndarray) -> np.ndarray:
@@ -204,7 +220,7 @@ def text_at(values: pd.Series | np.ndarray, rows: np.ndarray) -> pa.Array:
         return words.take(pa.array(np.where(codes < 0, len(uniques), codes)))
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
         words = pa.array([str(c) for c in values.cat.categories] + [None], type=pa.large_string())
-        codes = values.cat.codes.to_numpy()[rows]
+        codes = np.asarray(values.array.codes)[rows]
         return words.take(pa.array(np.where(codes < 0, len(words) - 1, codes)))
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
         return _arrow(values).take(pa.array(rows))
@@ -222,7 +238,7 @@ def as_text(series: pd.Series) -> pd.Series:
     """``series`` as a pandas string Series; a categorical spells each category once (no per-row Python)."""
     if isinstance(series.dtype, pd.CategoricalDtype):
         words = pa.array([str(c) for c in series.cat.categories] + [None], type=pa.large_string())
-        codes = series.cat.codes.to_numpy()
+        codes = np.asarray(series.array.codes)
         return pd.Series(pd.array(words.take(pa.array(np.where(codes < 0, len(words) - 1, codes))), dtype="string"),
                          index=series.index)
     return series.astype("string")
@@ -231,8 +247,9 @@ def as_text(series: pd.Series) -> pd.Series:
 def category_codes(series: pd.Series, vocabulary: list[str]) -> np.ndarray:
     """Index of each value in ``vocabulary`` (-1 when absent/NA), via the categories when categorical."""
     if isinstance(series.dtype, pd.CategoricalDtype):
-        cat_pos = positions(pd.Series(series.cat.categories, dtype="string"), vocabulary)
-        codes = series.cat.codes.to_numpy()
+        where = {name: i for i, name in enumerate(vocabulary)}
+        cat_pos = np.array([where.get(str(c), -1) for c in series.dtype.categories], dtype=np.int64)
+        codes = np.asarray(series.array.codes)
         return np.where(codes >= 0, np.append(cat_pos, -1)[codes], -1).astype(np.int64)
     return positions(series, vocabulary)
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from reportkit.assessment._lookup import at, compose_text, is_in, join_region_sets, positions, region_bits, spell, \
-    take
+    take, utc_times
 from reportkit.assessment.gaps import Gaps
 from reportkit.assessment.lineage import ABSENT, COPY, GROUP_COPY_MEMBER, NO_LINK, SOURCE, Break, Chains, \
     lineage_columns
@@ -46,11 +46,13 @@ def descendants(chains: Chains) -> pd.DataFrame:
                    & (boot["state"].to_numpy() != 4)]
         return out.reset_index(drop=True)
     grouped = pd.DataFrame({"group": chains.group.root[copies], "region": chains.group_region[copies],
-                            "state": _copy_state(g["lifecycle_state"].take(copies)), "time": ns(g["time_created"])[copies]})
+                            "state": _copy_state(g["lifecycle_state"].take(copies)),
+                            "time": ns(g["time_created"])[copies]})
     root_members = chains.members[chains.role[chains.members["backup"].to_numpy()] == SOURCE]
     grouped = grouped.merge(root_members, on="group").rename(columns={"backup": "root"}).drop(columns="group")
     out = pd.concat([boot, grouped], ignore_index=True)
-    out = out[(out["region"].to_numpy() != chains.backup_region[out["root"].to_numpy()]) & (out["state"].to_numpy() != 4)]
+    away = out["region"].to_numpy() != chains.backup_region[out["root"].to_numpy()]
+    out = out[away & (out["state"].to_numpy() != 4)]
     return out.reset_index(drop=True)
 
 
@@ -79,8 +81,8 @@ def copy_evidence(chains: Chains, vol_region: np.ndarray, images: pd.DataFrame) 
     if not len(copies):
         copies = np.zeros(0, dtype=np.int64)
     holder = np.where(chains.group.root[copies] >= 0, chains.group.root[copies], copies)
-    away = pd.DataFrame({"group": holder[chains.group_region[copies] != chains.group_region[holder]]})
-    held = away.drop_duplicates().merge(chains.members, on="group")["backup"].to_numpy()
+    away = np.unique(holder[chains.group_region[copies] != chains.group_region[holder]])
+    held = chains.members["backup"].to_numpy()[np.isin(chains.members["group"].to_numpy(), away)]
     proof.append(image_id.take(held))
     out = np.zeros(len(images), dtype=bool)
     found = pd.concat(proof, ignore_index=True).dropna().astype("string").drop_duplicates()
@@ -172,7 +174,7 @@ def assess_backups(ctx: AssessContext, chains: Chains, images: pd.DataFrame, ite
         "copy_status": pd.Categorical.from_codes(status_code, categories=_STATUSES),
         "copy_regions": copy_regions.where(pd.Series(source)).array,
         "available_copies": pd.arrays.IntegerArray(np.where(source, n_avail, 0), ~source),
-        "newest_copy_time": pd.to_datetime(newest.view("datetime64[ns]"), utc=True).where(newest != NAT),
+        "newest_copy_time": utc_times(newest).array,
         "newest_copy_age_days": pd.arrays.FloatingArray((ctx.as_of.value - newest) / _NS_PER_DAY, newest == NAT),
         "reason": reason.array,
     })
@@ -236,7 +238,8 @@ def _reasons(status_code: np.ndarray, chains: Chains, copy_regions: pd.Series, s
     eligibility_known = ~eligible.isna().to_numpy(bool)
     cases = [
         (status == CopyStatus.COPIED, lambda r: ["AVAILABLE copy in ", at(copy_regions, r)]),
-        (status == CopyStatus.IN_PROGRESS, lambda r: ["copy being made (REQUEST_RECEIVED/CREATING), ", at(n_pending, r), " in progress; no AVAILABLE copy yet"]),
+        (status == CopyStatus.IN_PROGRESS, lambda r: ["copy being made (REQUEST_RECEIVED/CREATING), ",
+                                                      at(n_pending, r), " in progress; no AVAILABLE copy yet"]),
         (status == CopyStatus.INELIGIBLE, lambda r: ["not copied and its image cannot be copied: ", elig_reason(r)]),
         (unknown & ~is_copy & eligibility_known, lambda r: "no AVAILABLE copy found, but a region or compartment "
          "that could hold one could not be read"),
@@ -248,12 +251,18 @@ def _reasons(status_code: np.ndarray, chains: Chains, copy_regions: pd.Series, s
          "for it; see assessed_group_backups)"),
         (unknown & is_copy, lambda r: ["its chain breaks at ", at(missing, r), ", which is not in the inventory, and "
          "a region or compartment that could hold it could not be read"]),
-        ((status == CopyStatus.ORPHAN) & (lin.broken == Break.LOOP), lambda r: ["copy of ", at(src_id, r), ": its chain of sources loops or is longer than 32 links (orphan copy)"]),
-        ((status == CopyStatus.ORPHAN) & (lin.broken == Break.NOT_A_ROOT), lambda r: ["copy of ", at(src_id, r), ": its chain ends at a member of a volume group backup copy, not at a backup of the volume (orphan copy)"]),
-        (status == CopyStatus.ORPHAN, lambda r: ["copy of ", at(src_id, r), "; its chain breaks at ", at(missing, r), ", which no longer exists (orphan copy)"]),
+        ((status == CopyStatus.ORPHAN) & (lin.broken == Break.LOOP),
+         lambda r: ["copy of ", at(src_id, r), ": its chain of sources loops or is longer than 32 links "
+                    "(orphan copy)"]),
+        ((status == CopyStatus.ORPHAN) & (lin.broken == Break.NOT_A_ROOT),
+         lambda r: ["copy of ", at(src_id, r), ": its chain ends at a member of a volume group backup copy, not at a "
+                    "backup of the volume (orphan copy)"]),
+        (status == CopyStatus.ORPHAN, lambda r: ["copy of ", at(src_id, r), "; its chain breaks at ", at(missing, r),
+                                                 ", which no longer exists (orphan copy)"]),
         (back_home, lambda r: ["copy of ", at(src_id, r), " in its own region (the region its data comes from): not "
          "a cross-region copy"]),
-        (live_copy, lambda r: [at(b["lifecycle_state"], r), " copy of ", at(src_id, r), " from ", at(source_region, r)]),
+        (live_copy, lambda r: [at(b["lifecycle_state"], r), " copy of ", at(src_id, r), " from ",
+                               at(source_region, r)]),
     ]
     return compose_text(cases, len(b))
 

@@ -7,7 +7,10 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from reportkit.assessment._lookup import _arrow
 from reportkit.assessment.existence import at_as_of, oldest_data_time
 from reportkit.assessment.gaps import Gaps, find_gaps, subscribing_regions
 from reportkit.assessment.images import validate_image_overrides
@@ -18,10 +21,9 @@ from reportkit.assessment.params import (
     resolve_copy_targets,
     validate_rpo_days,
 )
-from reportkit.compartments import paths_for
 from reportkit.errors import InputError
 from reportkit.inventory import Inventory
-from reportkit.schema import ProtectionKind
+from reportkit.schema import ACCEPTED_KIND, ProtectionKind
 
 MAX_REGIONS = 64  # region sets are bit masks in a uint64
 
@@ -61,12 +63,20 @@ class AssessContext:
         return self.as_of - pd.Timedelta(days=self.rpo_days)
 
     def paths(self, compartment_id: pd.Series) -> pd.Series:
-        """The compartment path of each row (the OCID when the compartment is not in the inventory)."""
-        return paths_for(compartment_id, self._compartments)
+        """The compartment path of each row (the OCID when the compartment is not in the inventory);
+        :func:`reportkit.compartments.paths_for` with the lookup built once per assessment."""
+        keys, words = self._path_lookup
+        ids = _arrow(compartment_id)
+        found = pc.index_in(ids, value_set=keys)
+        text = pc.if_else(pc.is_valid(found), words.take(found.fill_null(0)) if len(words) else ids, ids)
+        return pd.Series(pd.array(text, dtype="string"))
 
     @cached_property
-    def _compartments(self) -> pd.DataFrame:
-        return self.inventory.compartments.drop_duplicates("compartment_id")
+    def _path_lookup(self) -> tuple[pa.Array, pa.Array]:
+        """(compartment OCIDs, their paths) as Arrow text; the first row of an OCID listed twice wins."""
+        table = self.inventory.compartments.drop_duplicates("compartment_id")
+        table = table[table["compartment_id"].notna().to_numpy(bool) & table["path"].notna().to_numpy(bool)]
+        return _arrow(table["compartment_id"]), _arrow(table["path"])
 
     def parameters(self) -> dict[str, object]:
         """The parameters recorded with the assessment (JSON-ready)."""
@@ -74,7 +84,7 @@ class AssessContext:
             "rpo_days": self.rpo_days,
             "as_of": self.as_of.isoformat(),
             "copy_targets": {k: list(v) for k, v in self.targets.items()},
-            "accept": sorted(k.value for k in self.accept),
+            "accept": sorted(a.value for a, kind in ACCEPTED_KIND.items() if kind in self.accept),
             "image_overrides": 0 if self.overrides is None else len(self.overrides),
         }
 

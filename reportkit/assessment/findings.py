@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from reportkit.assessment._lookup import as_text, is_in, positions, take
+from reportkit.assessment._lookup import is_in, positions, present, take, text_at
 from reportkit.schema import (
     CONTROLS,
     COPY_JUDGED,
@@ -84,7 +84,7 @@ def downgrade_rows(backups: pd.DataFrame, source: np.ndarray | None = None,
               & is_in(backups["lifecycle_state"], ["AVAILABLE"]))
     kms = backups["kms_key_id"].notna().to_numpy(bool)
     if kms.any():
-        kms = kms & backups["kms_key_id"].fillna("").str.strip().ne("").to_numpy(bool)
+        kms = kms & present(backups["kms_key_id"])
     region = backups["region"].cat.codes.to_numpy() if isinstance(backups["region"].dtype, pd.CategoricalDtype) \
         else pd.factorize(backups["region"])[0]
     keyed = np.append(kms, False)
@@ -160,8 +160,9 @@ class _Part:
     def text(self, value: object, *, taken: bool | None = None) -> pa.Array:
         if isinstance(value, str):
             return pa.array([value], type=pa.large_string()).take(pa.array(np.zeros(len(self.rows), dtype=np.int64)))
-        series = value if (self.taken if taken is None else taken) else value.take(self.rows)
-        return pa.array(as_text(series.reset_index(drop=True)).array).cast(pa.large_string())
+        if self.taken if taken is None else taken:
+            return text_at(value, np.arange(len(value)))
+        return text_at(value, self.rows)
 
     def column(self, name: str) -> pa.Array:
         return self.text(self.frame[name], taken=False)
@@ -227,10 +228,10 @@ def build_controls(volumes: pd.DataFrame, backups: pd.DataFrame, group_backups: 
     evaluated = compliant + non_compliant + unknown
     pct = np.where(evaluated > 0, compliant / np.maximum(evaluated, 1) * 100, np.nan)
     return CONTROLS.validate(pd.DataFrame({
-        "control": pd.Categorical([c.value for c in Control], categories=[c.value for c in Control]),
+        "control": pd.Categorical.from_codes(np.arange(len(Control)), categories=[c.value for c in Control]),
         "description": pd.array([CONTROL_INFO[c][1] for c in Control], dtype="string"),
-        "severity": pd.Categorical([CONTROL_INFO[c][0].value for c in Control],
-                                   categories=[s.value for s in Severity]),
+        "severity": pd.Categorical.from_codes([list(Severity).index(CONTROL_INFO[c][0]) for c in Control],
+                                              categories=[s.value for s in Severity]),
         "compliant": pd.array(compliant, dtype="Int64"), "non_compliant": pd.array(non_compliant, dtype="Int64"),
         "unknown": pd.array(unknown, dtype="Int64"),
         "pct_compliant": pd.arrays.FloatingArray(np.nan_to_num(pct), evaluated == 0),

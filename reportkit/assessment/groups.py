@@ -78,9 +78,16 @@ def assess_group_backups(ctx: AssessContext, chains: Chains, items: pd.DataFrame
          "compartment that could hold one could not be read"),
         (status == CopyStatus.FAILED.value, lambda r: "only FAULTY copies: the copy failed"),
         (status == CopyStatus.NOT_COPIED.value, lambda r: "no AVAILABLE, in-progress or FAULTY copy in another region"),
-        (status == CopyStatus.UNKNOWN.value, lambda r: ["its chain breaks at ", at(lin.missing_id, r), ", which is not in the inventory, and a region or compartment that could hold it could not be read"]),
-        ((status == CopyStatus.ORPHAN.value) & (lin.broken == Break.LOOP), lambda r: ["copy of ", at(src_id, r), ": its chain of sources loops or is longer than 32 links (orphan copy)"]),
-        (status == CopyStatus.ORPHAN.value, lambda r: ["copy of ", at(src_id, r), "; its chain breaks at ", at(lin.missing_id, r), ", which no longer exists (orphan copy)"]),
+        (status == CopyStatus.UNKNOWN.value, lambda r: ["its chain breaks at ", at(lin.missing_id, r),
+                                                        ", which is not in the inventory, and a region or "
+                                                        "compartment that could hold it could not be read"]),
+        ((status == CopyStatus.ORPHAN.value) & (lin.broken == Break.LOOP), lambda r: ["copy of ", at(src_id, r),
+                                                                                      ": its chain of sources loops "
+                                                                                      "or is longer than 32 links "
+                                                                                      "(orphan copy)"]),
+        (status == CopyStatus.ORPHAN.value, lambda r: ["copy of ", at(src_id, r), "; its chain breaks at ",
+                                                       at(lin.missing_id, r),
+                                                       ", which no longer exists (orphan copy)"]),
         (is_copy, lambda r: [at(g["lifecycle_state"], r), " copy of ", at(src_id, r)]),
     ]
     out = g.assign(

@@ -208,23 +208,41 @@ def _reasons(frame: pd.DataFrame, image_class: np.ndarray, root_kind: np.ndarray
         (looped, lambda r: ["base_image_id chain of ", at(image_id, r), f" loops or is longer than "
          f"{MAX_CHAIN_DEPTH} steps: eligibility unknown; add the image to data/image_overrides.csv if you know "
          "its origin"]),
-        (base_missing, lambda r: ["base image ", at(root_ids, r), " of ", at(image_id, r), " is not in the inventory: eligibility unknown"]),
-        (root_overridden & (depth == 0), lambda r: ["overridden as ", at(image_class, r), " in image_overrides.csv: ", at(note, r)]),
-        (root_overridden, lambda r: ["root image ", at(root_ids, r), " overridden in image_overrides.csv (", at(note, r), ")", chain(r), ": ", at(image_class, r)]),
-        (unknown_root & (depth == 0) & (status == "not_found"), lambda r: ["image ", at(image_id, r), " was not found (deleted or not visible): eligibility cannot be inferred"]),
-        (unknown_root & (depth == 0) & (status == "missing"), lambda r: ["image ", at(image_id, r), " was not looked up by collect: eligibility unknown"]),
-        (unknown_root & (depth == 0), lambda r: ["image ", at(image_id, r), " could not be read (GetImage or its Marketplace ListListings look-up failed, see errors): "
+        (base_missing, lambda r: ["base image ", at(root_ids, r), " of ", at(image_id, r),
+                                  " is not in the inventory: eligibility unknown"]),
+        (root_overridden & (depth == 0), lambda r: ["overridden as ", at(image_class, r), " in image_overrides.csv: ",
+                                                    at(note, r)]),
+        (root_overridden, lambda r: ["root image ", at(root_ids, r), " overridden in image_overrides.csv (",
+                                     at(note, r), ")", chain(r), ": ", at(image_class, r)]),
+        (unknown_root & (depth == 0) & (status == "not_found"), lambda r: ["image ", at(image_id, r),
+                                                                           " was not found (deleted or not "
+                                                                           "visible): eligibility cannot be inferred"]),
+        (unknown_root & (depth == 0) & (status == "missing"), lambda r: ["image ", at(image_id, r),
+                                                                         " was not looked up by collect: "
+                                                                         "eligibility unknown"]),
+        (unknown_root & (depth == 0), lambda r: ["image ", at(image_id, r),
+                                                 " could not be read (GetImage or its Marketplace ListListings "
+                                                 "look-up failed, see errors): "
          "eligibility unknown"]),
-        (unknown_root, lambda r: ["image ", at(root_ids, r), " in the base chain of ", at(image_id, r), " could not be read", chain(r), ": eligibility unknown"]),
+        (unknown_root, lambda r: ["image ", at(root_ids, r), " in the base chain of ", at(image_id, r),
+                                  " could not be read", chain(r), ": eligibility unknown"]),
         (is_(ImageClass.PLATFORM), lambda r: "Oracle platform image (no compartment, listing type NONE, "
          "no Marketplace listing): backups can be copied"),
-        (is_(ImageClass.CUSTOM_FROM_PLATFORM), lambda r: ["custom image built from platform image ", at(root_ids, r), chain(r), ": backups can be copied"]),
-        (is_(ImageClass.CUSTOM_IMPORTED) & (depth == 0), lambda r: ["custom image with no base image (imported): ", _NOT_COPYABLE]),
-        (is_(ImageClass.CUSTOM_IMPORTED), lambda r: ["custom image whose chain ends at imported image ", at(root_ids, r), chain(r), ": ", _NOT_COPYABLE]),
-        (is_(ImageClass.MARKETPLACE), lambda r: ["published by Marketplace listing ", at(listing, r), " (", at(publisher, r), "): Marketplace images cannot be copied"]),
-        (is_(ImageClass.CUSTOM_FROM_MARKETPLACE), lambda r: ["custom image built from Marketplace image ", at(root_ids, r), chain(r), ": Marketplace images cannot be copied"]),
-        (is_(ImageClass.COMMUNITY) & (depth == 0), lambda r: ["community image (listing type COMMUNITY): ", _NOT_COPYABLE]),
-        (is_(ImageClass.COMMUNITY), lambda r: ["custom image built from community image ", at(root_ids, r), chain(r), ": ", _NOT_COPYABLE]),
+        (is_(ImageClass.CUSTOM_FROM_PLATFORM), lambda r: ["custom image built from platform image ", at(root_ids, r),
+                                                          chain(r), ": backups can be copied"]),
+        (is_(ImageClass.CUSTOM_IMPORTED) & (depth == 0), lambda r: ["custom image with no base image (imported): ",
+                                                                    _NOT_COPYABLE]),
+        (is_(ImageClass.CUSTOM_IMPORTED), lambda r: ["custom image whose chain ends at imported image ",
+                                                     at(root_ids, r), chain(r), ": ", _NOT_COPYABLE]),
+        (is_(ImageClass.MARKETPLACE), lambda r: ["published by Marketplace listing ", at(listing, r), " (",
+                                                 at(publisher, r), "): Marketplace images cannot be copied"]),
+        (is_(ImageClass.CUSTOM_FROM_MARKETPLACE), lambda r: ["custom image built from Marketplace image ",
+                                                             at(root_ids, r), chain(r),
+                                                             ": Marketplace images cannot be copied"]),
+        (is_(ImageClass.COMMUNITY) & (depth == 0), lambda r: ["community image (listing type COMMUNITY): ",
+                                                              _NOT_COPYABLE]),
+        (is_(ImageClass.COMMUNITY), lambda r: ["custom image built from community image ", at(root_ids, r), chain(r),
+                                               ": ", _NOT_COPYABLE]),
     ]
     return compose_text(cases, len(frame))
 

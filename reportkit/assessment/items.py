@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from reportkit.assessment._lookup import take, text_at
+from reportkit.assessment._lookup import take, text_at, utc_times
 from reportkit.assessment.lineage import Chains
 from reportkit.assessment.volumes.link import BACKUP_COPY, GROUP_COPY, KINDS, NAT, REPLICA, STATES
 from reportkit.schema import PROTECTION_ITEMS
@@ -55,5 +55,4 @@ def items_table(items: pd.DataFrame, volumes: pd.DataFrame, chains: Chains, repl
 
 
 def _ts(values: np.ndarray) -> pd.Series:
-    return pd.Series(pd.to_datetime(np.where(values == NAT, np.datetime64("NaT", "ns"), values.view("datetime64[ns]")),
-                                    utc=True))
+    return utc_times(values)

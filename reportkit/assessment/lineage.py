@@ -22,7 +22,7 @@ from enum import IntEnum
 import numpy as np
 import pandas as pd
 
-from reportkit.assessment._lookup import category_codes, positions, sort_unique, take
+from reportkit.assessment._lookup import category_codes, positions, present, sort_unique, take
 from reportkit.schema import Role
 
 MAX_LINKS = 32  # real chains are a few copies long; anything longer is corrupt or a loop
@@ -78,7 +78,7 @@ def trace(ids: pd.Series, source_ids: pd.Series, root_candidate: np.ndarray) -> 
     ``root_candidate`` says which records without a source are roots (the others end a chain
     without a root).
     """
-    has_source = source_ids.fillna("").astype("string").str.strip().ne("").to_numpy(bool)
+    has_source = present(source_ids)
     source = np.full(len(ids), NO_LINK, dtype=np.int64)
     found = positions(source_ids[has_source], ids)
     source[has_source] = np.where(found >= 0, found, ABSENT)
@@ -125,7 +125,7 @@ def trace_chains(backups: pd.DataFrame, groups: pd.DataFrame, group_members: pd.
     backups = sort_unique(backups, "backup_id")
     groups = sort_unique(groups, "volume_group_backup_id")
     group_ids = groups["volume_group_backup_id"]
-    group_has_source = groups["source_volume_group_backup_id"].fillna("").astype("string").str.strip().ne("")
+    group_has_source = present(groups["source_volume_group_backup_id"])
     group_lineage = trace(group_ids, groups["source_volume_group_backup_id"], np.ones(len(groups), dtype=bool))
 
     # membership: each boot backup naming its group backup, plus each id a group backup lists
@@ -140,9 +140,9 @@ def trace_chains(backups: pd.DataFrame, groups: pd.DataFrame, group_members: pd.
         ["group", "backup"]).reset_index(drop=True)
 
     # a boot backup without a source that belongs to a group backup COPY is a member of that copy
-    has_source = backups["source_boot_volume_backup_id"].fillna("").astype("string").str.strip().ne("").to_numpy(bool)
+    has_source = present(backups["source_boot_volume_backup_id"])
     in_group_copy = np.zeros(len(backups), dtype=bool)
-    copy_groups = members[group_has_source.to_numpy(bool)[members["group"].to_numpy()]]
+    copy_groups = members[group_has_source[members["group"].to_numpy()]]
     in_group_copy[copy_groups["backup"].to_numpy()] = True
     role = np.select([has_source, in_group_copy], [COPY, GROUP_COPY_MEMBER], SOURCE).astype(np.int8)
     boot_lineage = trace(backups["backup_id"], backups["source_boot_volume_backup_id"], role == SOURCE)

@@ -82,7 +82,8 @@ def parse_accept(value: object, *, where: str = "accept") -> frozenset[Protectio
                 continue
             raise InputError(f"{where}: {item!r} is not a protection kind; give one or more of {allowed}")
         if text not in names:
-            raise InputError(f"{where}: {item!r} is not a protection kind; give one or more of {allowed}, e.g. copy,replica")
+            raise InputError(f"{where}: {item!r} is not a protection kind; give one or more of {allowed}, "
+                             "e.g. copy,replica")
         kinds.add(names[text])
     if not kinds:
         raise InputError(f"{where} names no protection kind; give one or more of {allowed}")

@@ -15,10 +15,11 @@ is even created). With ``execute=True`` it, for each planned entry:
 
 Waves: entries of one boot volume (volume group) from one source region run one after the other
 (OCI allows one copy per boot volume, and per volume group, at a time from a source region);
-different ones run in parallel up to ``concurrency``. The journal is append-only JSON lines, each fsync'ed, so a crash or SIGKILL
-leaves a usable journal. Re-running the same plan with the same journal resumes: finished
-entries are skipped, in-flight ones are waited for, requested-but-unanswered ones are requested
-again with the same retry token. Ctrl-C stops cleanly (requests already sent are recorded).
+different ones run in parallel up to ``concurrency``. The journal is append-only JSON lines,
+each fsync'ed, so a crash or SIGKILL leaves a usable journal. Re-running the same plan with the
+same journal resumes: finished entries are skipped, in-flight ones are waited for,
+requested-but-unanswered ones are requested again with the same retry token. Ctrl-C stops
+cleanly (requests already sent are recorded).
 """
 from __future__ import annotations
 

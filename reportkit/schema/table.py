@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from enum import StrEnum
 
 import pandas as pd
@@ -104,9 +104,19 @@ class Table:
         column nobody declared is a column nobody documented.
         """
         frame = df if isinstance(df, pd.DataFrame) else pd.DataFrame.from_records(list(df))
-        extra = [c for c in frame.columns if c not in self.column_names]
+        present = list(frame.columns)
+        extra = [c for c in present if c not in self._name_set]
         if extra:
             raise SchemaError(f"table {self.name!r}: undeclared columns {extra}; declare them in reportkit/schema/")
+        if tuple(present) == self._names:  # the common case: every column, in order; cast only what differs
+            out = frame.copy(deep=False)
+            for (col, expected), (_, series) in zip(self._expected, frame.items(), strict=True):
+                if not _has_dtype(series, col, expected):
+                    out[col.name] = _cast(series, col, self.name)
+            index = out.index
+            if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+                return out
+            return out.reset_index(drop=True)
         out = {}
         n = len(frame)
         for col, expected in self._expected:
@@ -128,8 +138,9 @@ class Table:
             raise SchemaError(
                 f"table {self.name!r}: columns differ from the declaration (missing {missing}, extra {extra})"
             )
-        for col, expected in self._expected:
-            actual = df[col.name].dtype
+        for (col, expected), actual in zip(self._expected, df.dtypes, strict=True):
+            if _has_dtype_of(actual, col, expected):
+                continue
             if col.dtype == CATEGORY:
                 if not isinstance(actual, pd.CategoricalDtype):
                     raise SchemaError(f"table {self.name!r}: column {col.name!r} is {actual}, expected category")
@@ -160,13 +171,21 @@ def _cast(series: pd.Series, col: Column, table: str) -> pd.Series:
 
 def _has_dtype(series: pd.Series, col: Column, expected: str) -> bool:
     """True when ``series`` already has the declared dtype (nothing to convert: the common case)."""
-    actual = series.dtype
+    return _has_dtype_of(series.dtype, col, expected)
+
+
+def _has_dtype_of(actual: object, col: Column, expected: str) -> bool:
     if col.dtype == CATEGORY:
         return isinstance(actual, pd.CategoricalDtype) and (
-            col.categories is None or list(actual.categories) == list(col.categories))
+            col.categories is None or actual.categories.equals(_category_index(col.categories)))
     if col.dtype == OBJECT:
         return actual == object
     return str(actual) == expected
+
+
+@lru_cache(maxsize=256)
+def _category_index(categories: tuple[str, ...]) -> pd.Index:
+    return pd.Index(list(categories))
 
 
 def data_dictionary(tables: Iterable[Table]) -> pd.DataFrame:

@@ -15,31 +15,18 @@ rows and skipped rows out. The rules:
 """
 from __future__ import annotations
 
-import shlex
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from reportkit.schema import Encryption, PlanKind, PlanStatus
+from reportkit.plan.model import copy_cli_command, copy_encryption, stale_note
+from reportkit.schema import Encryption, PlanKind
 
 _LIVE = ("REQUEST_RECEIVED", "CREATING", "COMMITTED", "AVAILABLE")
 _IN_FLIGHT = ("REQUEST_RECEIVED", "CREATING", "COMMITTED")
 _FAILED = ("FAULTY", "TERMINATED", "TERMINATING")
-
-
-def group_copy_cli_command(backup_id: str, destination_region: str, source_region: str, *,
-                           kms_key_id: str | None = None, display_name: str | None = None) -> str:
-    """Return the equivalent ``oci bv volume-group-backup copy`` command (shell-quoted)."""
-    parts = ["oci", "bv", "volume-group-backup", "copy", "--volume-group-backup-id", backup_id,
-             "--destination-region", destination_region]
-    if display_name:
-        parts += ["--display-name", display_name]
-    if kms_key_id:
-        parts += ["--kms-key-id", kms_key_id]
-    parts += ["--region", source_region]
-    return " ".join(shlex.quote(p) for p in parts)
 
 
 def plan_group_copies(needs: list[tuple[dict[str, Any], list[str], dict[str, Any]]], group_backups: pd.DataFrame,
@@ -102,26 +89,12 @@ def group_entry(gb: Mapping[str, Any], dest: str, source_key: str | None, failed
     entry_id_for, retry_token_for = ids
     gid, region = str(gb["volume_group_backup_id"]), str(gb["region"])
     dest_key = keys.get(dest)
-    status, reason, notes = PlanStatus.PLANNED, None, []
-    if dest_key:
-        encryption = Encryption.VAULT
-    elif source_key and allow_downgrade:
-        encryption = Encryption.DOWNGRADE
-        notes.append(f"a member is encrypted with Vault key {source_key}; the copy in {dest} will use an "
-                     "Oracle-managed key (allowed by allow_encryption_downgrade)")
-    elif source_key:
-        encryption, status = Encryption.NO_KEY, PlanStatus.BLOCKED
-        reason = (f"a member of the volume group backup is encrypted with Vault key {source_key} and no key for "
-                  f"{dest} is in the kms key map: add a destination key (--kms-key-map) or pass "
-                  "--allow-encryption-downgrade")
-    else:
-        encryption = Encryption.ORACLE_MANAGED
+    encryption, status, reason, key_note = copy_encryption(
+        source_key, dest_key, dest, allow_downgrade=allow_downgrade, source="a member",
+        holder="a member of the volume group backup")
     created = gb.get("time_created")
-    if rpo_days is not None and as_of is not None and created is not None and not pd.isna(created):
-        age = (as_of - pd.Timestamp(created)).total_seconds() / 86400
-        if age > float(rpo_days):
-            notes.append(f"newest AVAILABLE volume group backup is {int(age)} days old, older than the RPO of "
-                         f"{rpo_days} days: the copy stays stale; take a new group backup first")
+    notes = [n for n in (key_note, stale_note(created, as_of, rpo_days, what="volume group backup",
+                                              fresh="group backup")) if n]
     entry_id = entry_id_for(gid, dest)
     display_name = f"{gb.get('display_name') or gid} (copy to {dest})"[:255]
     kms = dest_key if encryption == Encryption.VAULT else None
@@ -135,7 +108,7 @@ def group_entry(gb: Mapping[str, Any], dest: str, source_key: str | None, failed
         "display_name": display_name, "status": status.value, "block_reason": reason, "iam_allowed": None,
         "iam_reason": "not checked: reportkit's IAM evaluator models boot volume backup copies only",
         "note": "; ".join(notes) or None, "retry_token": retry_token_for(entry_id, failed),
-        "cli_command": group_copy_cli_command(gid, dest, region, kms_key_id=kms, display_name=display_name),
+        "cli_command": copy_cli_command(gid, dest, region, kms_key_id=kms, display_name=display_name, group=True),
         "_volumes": [],
     }
 

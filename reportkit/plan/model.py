@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -101,16 +102,46 @@ def retry_token_for(entry_id: str, previous_failures: int = 0) -> str:
 
 
 def copy_cli_command(backup_id: str, destination_region: str, source_region: str, *,
-                     kms_key_id: str | None = None, display_name: str | None = None) -> str:
-    """Return the equivalent ``oci bv boot-volume-backup copy`` command (shell-quoted)."""
-    parts = ["oci", "bv", "boot-volume-backup", "copy", "--boot-volume-backup-id", backup_id,
-             "--destination-region", destination_region]
+                     kms_key_id: str | None = None, display_name: str | None = None, group: bool = False) -> str:
+    """Return the equivalent ``oci bv boot-volume-backup copy`` command (``group``: ``oci bv
+    volume-group-backup copy``), shell-quoted."""
+    noun = "volume-group-backup" if group else "boot-volume-backup"
+    parts = ["oci", "bv", noun, "copy", f"--{noun}-id", backup_id, "--destination-region", destination_region]
     if display_name:
         parts += ["--display-name", display_name]
     if kms_key_id:
         parts += ["--kms-key-id", kms_key_id]
     parts += ["--region", source_region]
     return " ".join(shlex.quote(p) for p in parts)
+
+
+def copy_encryption(source_key: str | None, dest_key: str | None, dest: str, *, allow_downgrade: bool,
+                    source: str, holder: str) -> tuple[Encryption, PlanStatus, str | None, str | None]:
+    """(encryption, status, block reason, note) of a copy to ``dest``: a destination key wins; a
+    Vault-encrypted source without one is blocked unless downgrades are allowed. ``source`` and
+    ``holder`` name what holds ``source_key`` in the note and in the reason."""
+    if dest_key:
+        return Encryption.VAULT, PlanStatus.PLANNED, None, None
+    if source_key and allow_downgrade:
+        return (Encryption.DOWNGRADE, PlanStatus.PLANNED, None,
+                f"{source} is encrypted with Vault key {source_key}; the copy in {dest} will use an "
+                "Oracle-managed key (allowed by allow_encryption_downgrade)")
+    if source_key:
+        return (Encryption.NO_KEY, PlanStatus.BLOCKED,
+                f"{holder} is encrypted with Vault key {source_key} and no key for {dest} is in the kms key map: "
+                "add a destination key (--kms-key-map) or pass --allow-encryption-downgrade", None)
+    return Encryption.ORACLE_MANAGED, PlanStatus.PLANNED, None, None
+
+
+def stale_note(created: Any, as_of: pd.Timestamp | None, rpo_days: Any, *, what: str, fresh: str) -> str | None:
+    """The note of a copy whose source is already older than the RPO (it will stay stale)."""
+    if rpo_days is None or as_of is None or created is None or pd.isna(created):
+        return None
+    age = (as_of - pd.Timestamp(created)).total_seconds() / 86400
+    if age <= float(rpo_days):
+        return None
+    return (f"newest AVAILABLE {what} is {math.floor(age)} days old, older than the RPO of {rpo_days} days: the "
+            f"copy stays stale; take a new {fresh} first")
 
 
 def chain_key(entry: Mapping[str, Any]) -> tuple[str, str]:

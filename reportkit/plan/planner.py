@@ -19,7 +19,6 @@ Saving and loading (``save_plan`` / ``load_plan``) is file I/O and lives in :mod
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,8 +31,10 @@ from reportkit.plan.model import (
     IamCheck,
     assign_waves,
     copy_cli_command,
+    copy_encryption,
     entry_id_for,
     retry_token_for,
+    stale_note,
     summarize_plan,
 )
 from reportkit.regions import lookup_region
@@ -225,26 +226,10 @@ def _entry(vol: Mapping[str, Any], backup: Mapping[str, Any], dest: str, keys: M
     source_region = _str(backup.get("region")) or _str(vol.get("region"))
     source_key = _str(backup.get("kms_key_id")) or None
     dest_key = keys.get(dest)
-    status, reason, notes = PlanStatus.PLANNED, None, []
-    if dest_key:
-        encryption = Encryption.VAULT
-    elif source_key and allow_downgrade:
-        encryption = Encryption.DOWNGRADE
-        notes.append(f"source is encrypted with Vault key {source_key}; the copy in {dest} will use an "
-                     "Oracle-managed key (allowed by allow_encryption_downgrade)")
-    elif source_key:
-        encryption = Encryption.NO_KEY
-        status = PlanStatus.BLOCKED
-        reason = (f"source backup is encrypted with Vault key {source_key} and no key for {dest} is in the kms "
-                  "key map: add a destination key (--kms-key-map) or pass --allow-encryption-downgrade")
-    else:
-        encryption = Encryption.ORACLE_MANAGED
+    encryption, status, reason, key_note = copy_encryption(source_key, dest_key, dest, allow_downgrade=allow_downgrade,
+                                                           source="source", holder="source backup")
     created = backup.get("time_created")
-    if rpo_days is not None and as_of is not None and created is not None and not pd.isna(created):
-        age = (as_of - pd.Timestamp(created)).total_seconds() / 86400
-        if age > float(rpo_days):
-            notes.append(f"newest AVAILABLE backup is {math.floor(age)} days old, older than the RPO of "
-                         f"{rpo_days} days: the copy stays stale; take a new backup first")
+    notes = [n for n in (key_note, stale_note(created, as_of, rpo_days, what="backup", fresh="backup")) if n]
     entry_id = entry_id_for(backup_id, dest)
     name = _str(backup.get("display_name")) or backup_id
     display_name = f"{name} (copy to {dest})"[:255]

@@ -84,7 +84,11 @@ def join_region_sets(masks: np.ndarray, vocabulary: list[str]) -> pd.Series:
     Only the distinct masks are spelled out in Python (a tenancy has a handful of region
     combinations), then broadcast back by position; an empty mask gives NA.
     """
-    distinct, inverse = np.unique(np.asarray(masks, dtype=np.uint64), return_inverse=True)
+    masks = np.asarray(masks, dtype=np.uint64)
+    if len(masks) > 4096:  # hashing beats sorting on many rows; sorting has less overhead on few
+        inverse, distinct = pd.factorize(masks)
+    else:
+        distinct, inverse = np.unique(masks, return_inverse=True)
     order = sorted(range(len(vocabulary)), key=lambda i: vocabulary[i])
     spelled = []
     for mask in distinct.tolist():
@@ -222,8 +226,11 @@ def text_at(values: pd.Series | np.ndarray, rows: np.ndarray) -> pa.Array:
         words = pa.array([str(c) for c in values.cat.categories] + [None], type=pa.large_string())
         codes = np.asarray(values.array.codes)[rows]
         return words.take(pa.array(np.where(codes < 0, len(words) - 1, codes)))
-    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
-        return _arrow(values).take(pa.array(rows))
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        taken = pa.array(values.array).take(pa.array(rows))  # the rows first: never a copy of the whole column
+        if isinstance(taken, pa.ChunkedArray):
+            taken = taken.combine_chunks()
+        return taken if taken.type == pa.large_string() else taken.cast(pa.large_string())
     if isinstance(values, np.ndarray) and values.dtype.kind in "OUS":  # a few rows of Python strings
         return pa.array([None if _missing(v) else str(v) for v in values[rows]], type=pa.large_string())
     series = values if isinstance(values, pd.Series) else pd.Series(values)

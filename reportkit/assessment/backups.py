@@ -15,8 +15,7 @@ import pandas as pd
 from reportkit.assessment._lookup import at, compose_text, is_in, join_region_sets, positions, region_bits, spell, \
     take, utc_times
 from reportkit.assessment.gaps import Gaps
-from reportkit.assessment.lineage import ABSENT, COPY, GROUP_COPY_MEMBER, NO_LINK, SOURCE, Break, Chains, \
-    lineage_columns
+from reportkit.assessment.lineage import ABSENT, COPY, GROUP_COPY_MEMBER, NO_LINK, SOURCE, Break, Chains
 from reportkit.assessment.volumes.link import BACKUP_COPY, NAT, UNKNOWN, ns
 from reportkit.schema import ASSESSED_BACKUPS, BACKUPS, BackupState, CopyStatus, Role
 
@@ -152,8 +151,7 @@ def assess_backups(ctx: AssessContext, chains: Chains, images: pd.DataFrame, ite
     src = lin.source
     source_code = np.where(source, chains.backup_region, np.where(src >= 0, chains.backup_region[np.clip(src, 0, None)]
                                                                   if n else -1, -1))
-    root_rows, lineage = _member_lineage(chains, lineage_columns(b["backup_id"], b["time_created"],
-                                                                 chains.backup_region, lin, vocabulary))
+    root_rows, lineage = _lineage(chains, vocabulary)
     classes = ASSESSED_BACKUPS.column("image_class").categories
     image_codes = np.append(positions(images["image_class"].astype("string"), list(classes)),
                             classes.index("unknown"))[image_pos]
@@ -191,35 +189,42 @@ class _StatusCodes:
         return self.codes == _STATUSES.index(str(status))
 
 
-def _member_lineage(chains: Chains, columns: dict[str, object]) -> tuple[np.ndarray, dict[str, object]]:
-    """Give each member of a group backup copy the lineage of its group copy: the root is the root
-    group backup's member for the same boot volume; the data time is the root group backup's."""
+def _lineage(chains: Chains, vocabulary: list[str]) -> tuple[np.ndarray, dict[str, object]]:
+    """Return (the row of each backup's root, the declared lineage columns). A member of a group
+    backup copy has the lineage of its group copy: its root is the root group backup's member for
+    the same boot volume, its data time the root group backup's (built as arrays, then spelled once:
+    writing into a million-row text column costs seconds)."""
+    b, g, lin = chains.backups, chains.groups, chains.boot
+    root, depth = lin.root.copy(), lin.depth.copy()
+    valid = root >= 0
+    data = np.full(len(root), NAT, dtype=np.int64)
+    data[valid] = ns(b["time_created"])[root[valid]]
+    origin = np.full(len(root), -1, dtype=np.int64)
+    origin[valid] = chains.backup_region[root[valid]]
     members = chains.members
-    b, g = chains.backups, chains.groups
     sel = members[(chains.role[members["backup"].to_numpy()] == GROUP_COPY_MEMBER)
                   & (chains.group.source[members["group"].to_numpy()] != NO_LINK)]
-    if not len(sel):
-        return chains.boot.root, columns
-    sel = sel.assign(root_group=chains.group.root[sel["group"].to_numpy()],
-                     volume=b["boot_volume_id"].take(sel["backup"].to_numpy()).astype("string").to_numpy(object))
-    sel = sel[sel["root_group"].to_numpy() >= 0]
-    root_members = members.assign(volume=b["boot_volume_id"].take(members["backup"].to_numpy()).astype("string")
-                                  .to_numpy(object)).rename(columns={"group": "root_group", "backup": "root"})
-    sel = sel.merge(root_members, on=["root_group", "volume"], how="left").drop_duplicates("backup")
-    rows = sel["backup"].to_numpy()
-    root = sel["root"].fillna(-1).to_numpy(np.int64)
-    root_group = sel["root_group"].to_numpy()
-    out = {k: (v.copy() if hasattr(v, "copy") else v) for k, v in columns.items()}
-    ids = take(b["backup_id"].array, root)
-    out["root_backup_id"][rows] = ids.array
-    out["lineage_depth"][rows] = chains.group.depth[sel["group"].to_numpy()]
-    out["data_time"][rows] = take(g["time_created"].array, root_group).array
-    origin = np.asarray(out["origin_region"].codes).copy()
-    origin[rows] = chains.group_region[root_group]
-    out["origin_region"] = pd.Categorical.from_codes(origin, categories=out["origin_region"].categories)
-    root_rows = chains.boot.root.copy()
-    root_rows[rows] = root
-    return root_rows, out
+    if len(sel):
+        sel = sel.assign(root_group=chains.group.root[sel["group"].to_numpy()],
+                         volume=b["boot_volume_id"].take(sel["backup"].to_numpy()).astype("string").to_numpy(object))
+        sel = sel[sel["root_group"].to_numpy() >= 0]
+        root_members = members.assign(volume=b["boot_volume_id"].take(members["backup"].to_numpy())
+                                      .astype("string").to_numpy(object)).rename(columns={"group": "root_group",
+                                                                                          "backup": "root"})
+        sel = sel.merge(root_members, on=["root_group", "volume"], how="left").drop_duplicates("backup")
+        rows, root_group = sel["backup"].to_numpy(), sel["root_group"].to_numpy()
+        root[rows] = sel["root"].fillna(-1).to_numpy(np.int64)
+        depth[rows] = chains.group.depth[sel["group"].to_numpy()]
+        data[rows] = ns(g["time_created"])[root_group]
+        origin[rows] = chains.group_region[root_group]
+        valid[rows] = True
+    columns = {
+        "root_backup_id": take(b["backup_id"].array, root).array,
+        "lineage_depth": pd.arrays.IntegerArray(np.where(valid, depth, 0), ~valid),
+        "data_time": utc_times(data).array,
+        "origin_region": pd.Categorical.from_codes(origin, categories=vocabulary),
+    }
+    return root, columns
 
 
 def _reasons(status_code: np.ndarray, chains: Chains, copy_regions: pd.Series, source_region: pd.Series,

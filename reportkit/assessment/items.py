@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from reportkit.assessment._lookup import take, text_at, utc_times
 from reportkit.assessment.lineage import Chains
-from reportkit.assessment.volumes.link import BACKUP_COPY, GROUP_COPY, KINDS, NAT, REPLICA, STATES
+from reportkit.assessment.volumes.link import BACKUP_COPY, GROUP_COPY, KINDS, REPLICA, STATES
 from reportkit.schema import PROTECTION_ITEMS
 
 

@@ -141,8 +141,8 @@ def run_demo(settings: Settings | None = None, *, months: int = 6, collect_only:
     assessed = pipeline.assess_snapshot(latest, s)
     files = pipeline.export(assessed, settings=s)
     summary = assessed.assessment.summary
-    pct = "n/a" if summary.coverage_pct is None else f"{summary.coverage_pct:.1f}%"
-    log(f"    {summary.total_volumes} boot volumes: coverage {pct} ("
+    pct = "n/a" if summary.restorable_pct is None else f"{summary.restorable_pct:.1f}%"
+    log(f"    {summary.sentence()}: restorable {pct} ("
         + ", ".join(f"{status.replace('_', ' ')} {n}" for status, n in summary.counts().items())
         + f"); {summary.collection_gaps} collection gaps")
     log("3/3 rendering the coverage and monthly reports")

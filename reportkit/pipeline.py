@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,7 +57,8 @@ def settings(image_overrides: str | os.PathLike[str] | None = None) -> Settings:
 
 def assess_snapshot(snapshot: str | os.PathLike[str] = "latest", settings: Settings | None = None, *,
                     rpo_days: object = 7, as_of: pd.Timestamp | str | None = None,
-                    copy_targets: CopyTargets | None = None, tenancy: str | None = None) -> AssessedSnapshot:
+                    copy_targets: CopyTargets | None = None, accept: Iterable[str] | str | None = None,
+                    tenancy: str | None = None) -> AssessedSnapshot:
     """Load ``snapshot`` (a folder, a root, or ``"latest"`` under the settings' snapshot root) and assess
     it with the settings' image overrides; return the :class:`AssessedSnapshot`.
 
@@ -70,7 +71,7 @@ def assess_snapshot(snapshot: str | os.PathLike[str] = "latest", settings: Setti
     if as_of is not None:  # refused in one line before anything is loaded (also far past or future times)
         as_of = check_as_of(as_of.isoformat() if isinstance(as_of, pd.Timestamp) else as_of)
     inventory = load_snapshot(path)
-    result = assess(inventory, rpo_days=rpo_days, as_of=as_of, copy_targets=copy_targets,
+    result = assess(inventory, rpo_days=rpo_days, as_of=as_of, copy_targets=copy_targets, accept=accept,
                     image_overrides=s.image_overrides())
     parameters = {**result.parameters, "image_overrides_file": _recorded(s.overrides)}
     return AssessedSnapshot(path, inventory, dataclasses.replace(result, parameters=parameters))
@@ -90,6 +91,7 @@ def export(assessed: AssessedSnapshot, out_dir: str | os.PathLike[str] | None = 
 
 def plan_from_snapshot(snapshot: str | os.PathLike[str] = "latest", settings: Settings | None = None, *,
                        rpo_days: object = 7, as_of: pd.Timestamp | str | None = None, copy_targets: CopyTargets | None = None,
+                       accept: Iterable[str] | str | None = None,
                        kms_key_map: Mapping[str, str] | None = None, allow_encryption_downgrade: bool = False,
                        group: str | None = None) -> PlannedSnapshot:
     """Assess ``snapshot`` (:func:`assess_snapshot`) and plan the copies that close its gaps.
@@ -100,7 +102,8 @@ def plan_from_snapshot(snapshot: str | os.PathLike[str] = "latest", settings: Se
     """
     from reportkit.plan import iam_check_for_group, make_plan
 
-    assessed = assess_snapshot(snapshot, settings, rpo_days=rpo_days, as_of=as_of, copy_targets=copy_targets)
+    assessed = assess_snapshot(snapshot, settings, rpo_days=rpo_days, as_of=as_of, copy_targets=copy_targets,
+                               accept=accept)
     iam = iam_check_for_group(assessed.inventory, group) if group else None
     plan = make_plan(assessed.assessment, kms_key_map=kms_key_map,
                      allow_encryption_downgrade=allow_encryption_downgrade, iam_verdicts=iam, group=group)
@@ -109,7 +112,8 @@ def plan_from_snapshot(snapshot: str | os.PathLike[str] = "latest", settings: Se
 
 def monthly(settings: Settings | None = None, *, history: str | os.PathLike[str] | None = None,
             month: str | None = None, tenancy: str | None = None, months: int = 12, rpo_days: object = 7,
-            copy_targets: CopyTargets | None = None, as_of: pd.Timestamp | str | None = None) -> MonthlyHistory:
+            copy_targets: CopyTargets | None = None, accept: Iterable[str] | str | None = None,
+            as_of: pd.Timestamp | str | None = None) -> MonthlyHistory:
     """Return the monthly picture: month-end snapshots, coverage trend, controls and finding changes.
 
     ``history`` is the snapshots folder (default: the settings' root). Each month-end snapshot is
@@ -124,10 +128,11 @@ def monthly(settings: Settings | None = None, *, history: str | os.PathLike[str]
     snaps = month_end_snapshots(root, month=month, months=months + 1, tenancy=tenancy)
     snaps = snaps.assign(manifest_sha256=[manifest_sha256(p) for p in snaps["path"]])
     assessments = {snap.month: assess_snapshot(snap.path, s, rpo_days=rpo_days, copy_targets=copy_targets,
-                                               as_of=as_of if snap.month == month else None).assessment
+                                               accept=accept, as_of=as_of if snap.month == month else None).assessment
                    for snap in snaps.itertuples(index=False)}
     parameters = {"month": month, "rpo_days": assessments[month].parameters["rpo_days"], "as_of": as_of,
-                  "copy_targets": copy_targets, "months": months, "history": str(root),
+                  "copy_targets": copy_targets, "accept": assessments[month].parameters.get("accept"),
+                  "months": months, "history": str(root),
                   "image_overrides_file": _recorded(s.overrides)}
     return build_monthly(month, months, snaps, assessments, parameters)
 

@@ -7,15 +7,26 @@ from pathlib import Path
 import pandas as pd
 
 from reportkit.assessment import assess, export_assessment
-from reportkit.schema import ASSESSED_BACKUPS, ASSESSED_VOLUMES, CONTROLS, FINDINGS, Control
+from reportkit.schema import (
+    ASSESSED_BACKUPS,
+    ASSESSED_GROUP_BACKUPS,
+    ASSESSED_VOLUMES,
+    CONTROLS,
+    FINDINGS,
+    PROTECTION_ITEMS,
+    Control,
+)
 from test_assessment_builders import sample
 
 
 def test_export_writes_declared_columns_in_order_and_neutralises(tmp_path: Path) -> None:
     result = assess(sample().inventory())
     written = export_assessment(result, tmp_path / "out")
-    assert sorted(written) == ["backups.csv", "controls.csv", "findings.csv", "summary.json", "volumes.csv"]
+    # the protection model adds the group backups and the protection items (rule book §2, §3)
+    assert sorted(written) == ["backups.csv", "controls.csv", "findings.csv", "group_backups.csv", "items.csv",
+                               "summary.json", "volumes.csv"]
     for name, table in [("backups.csv", ASSESSED_BACKUPS), ("volumes.csv", ASSESSED_VOLUMES),
+                        ("group_backups.csv", ASSESSED_GROUP_BACKUPS), ("items.csv", PROTECTION_ITEMS),
                         ("findings.csv", FINDINGS), ("controls.csv", CONTROLS)]:
         header = written[name].read_text().splitlines()[0].split(",")
         assert header == table.column_names, name

@@ -12,8 +12,11 @@ def test_summaries_show_ineligible_and_unknown_beside_coverage() -> None:
     t.error(AMS, "")  # orphan copy's region failed: orphan copy becomes unknown, volumes wanting "any" unknown
     result = assess(t.inventory())
     region = coverage_by_region(result.volumes).set_index("region")
-    assert {"ineligible", "unknown", "coverage_pct", "total"} <= set(region.columns)
-    assert region.loc[FRA, "ineligible"] == 1 and pd.isna(region.loc[FRA, "coverage_pct"])
+    assert {"ineligible", "unknown", "restorable_pct", "restorable_upper_pct", "copyable_coverage_pct",
+            "total"} <= set(region.columns)
+    # rule book §8: the ineligible volume is at risk (0 %), and copyable coverage has nothing to count
+    assert region.loc[FRA, "ineligible"] == 1 and region.loc[FRA, "restorable_pct"] == 0
+    assert pd.isna(region.loc[FRA, "copyable_coverage_pct"])
     comp = coverage_by_compartment(result.volumes, t.inventory().compartments).set_index("path")
     assert comp.loc["/", "total"] == 4                        # the root rolls up everything
     assert comp.loc["Prod", "total"] == 4 - 0 - 0 and comp.loc["Prod/App", "total"] == 3

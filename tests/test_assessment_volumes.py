@@ -29,7 +29,8 @@ def test_covered_by_a_fresh_copy_through_a_depth_3_custom_chain() -> None:
     row = volumes_of(t).loc["bv"]
     assert row["coverage_status"] == "covered" and row["image_class"] == "custom_from_platform"
     assert "fresh AVAILABLE copy in any other region" in row["reason"] and "2.0 days old" in row["reason"]
-    assert row["covered_regions"] == FRA and row["protection"] == "manual_copy"
+    assert row["covered_regions"] == FRA and row["protection"] == "backup_copy" and not row["copies_scheduled"]
+    assert row["covered_by"] == "backup_copy" and row["requirement_source"] == "any"
     assert pd.isna(row["remediation"])
     assert row["rpo_age_days"] == pytest.approx(2.0)
 
@@ -62,12 +63,16 @@ def test_ineligible_roots(image_kwargs: dict, expected_class: str) -> None:
 
 
 def test_ineligible_with_a_replica_says_so() -> None:
+    # rule book §7: a replica is known from its own record (read in its region), and one that lags
+    # does not cover; the volume stays at risk and the reason names the replica
     t = Tenancy()
     t.image("img-mkt", listing="L")
     t.volume("bv", image="img-mkt", replicas=FRA)
+    t.replica("rep", "bv", region=FRA, synced_days_ago=20)
     row = volumes_of(t).loc["bv"]
     assert row["coverage_status"] == "ineligible" and row["protection"] == "replica"
-    assert "replicated to eu-frankfurt-1" in row["reason"] and "replica" in row["remediation"]
+    assert "a replica in eu-frankfurt-1" in row["reason"] and "replica" in row["remediation"]
+    assert "keep" not in row["remediation"].lower()
 
 
 def test_a_copy_of_a_marketplace_image_proves_eligibility() -> None:
@@ -146,7 +151,7 @@ def test_terminated_copy_is_never_protection() -> None:
     t.backup("b", "bv")
     t.copy("c", "b", state="TERMINATED")
     row = volumes_of(t).loc["bv"]
-    assert row["coverage_status"] == "missing" and row["protection"] == "none"
+    assert row["coverage_status"] == "missing" and row["protection"] == ""
     assert "no AVAILABLE copy in required destination any other region" in row["reason"]
 
 
@@ -195,14 +200,18 @@ def test_protection_kinds_and_policy_destination_is_the_default_requirement() ->
     t.copy("c1", "b1", region=AMS)  # fresh, but the policy requires fra
     t.policy("gold-xr", "by-policy", destination=FRA)
     t.volume("replicated", replicas=AMS)
+    t.replica("rep", "replicated", region=AMS)
     t.volume("plain")
     got = volumes_of(t)
-    assert got.loc["by-policy", "protection"] == "policy_copy"
+    # rule book §7: protection lists the kinds of AVAILABLE items outside the home region, and
+    # copies_scheduled says whether a policy makes copies
+    assert got.loc["by-policy", "protection"] == "backup_copy" and got.loc["by-policy", "copies_scheduled"]
     assert got.loc["by-policy", "required_regions"] == FRA
+    assert got.loc["by-policy", "requirement_source"] == "volume_policy"
     assert got.loc["by-policy", "coverage_status"] == "missing"
     assert got.loc["by-policy", "policy_name"] == "gold-xr"
     assert got.loc["replicated", "protection"] == "replica"
-    assert got.loc["plain", "protection"] == "none"
+    assert got.loc["plain", "protection"] == "" and not got.loc["plain", "copies_scheduled"]
     assert got.loc["plain", "required_regions"] == "any"
 
 
@@ -234,14 +243,17 @@ def test_rpo_days_must_be_a_positive_int(rpo: object) -> None:
 
 
 def test_as_of_defaults_to_collection_end_and_can_be_moved() -> None:
+    # rule book §1: as_of may only move within [oldest data, finished_at + 1 day], so the copy is aged
+    # by an earlier as_of instead of a later one
     t = Tenancy()
     t.volume("bv")
-    t.backup("b", "bv", age_days=1)
+    t.backup("b", "bv", age_days=10)
     t.copy("c", "b")
     result = assess(t.inventory())
     assert result.summary.as_of == AS_OF and result.parameters["as_of"] == AS_OF.isoformat()
-    later = assess(t.inventory(), as_of="2024-06-30T00:00:00Z")
-    assert later.volumes.loc[0, "coverage_status"] == "stale"
+    assert result.volumes.loc[0, "coverage_status"] == "stale"
+    earlier = assess(t.inventory(), as_of=AS_OF - pd.Timedelta(days=5))
+    assert earlier.volumes.loc[0, "coverage_status"] == "covered"
     with pytest.raises(InputError, match="as_of"):
         assess(t.inventory(), as_of="next tuesday")
 
@@ -253,7 +265,7 @@ def test_terminated_volumes_are_left_out() -> None:
     assert list(volumes_of(t).index) == ["here"]
 
 
-def test_summary_counts_and_coverage_pct_exclude_ineligible_and_unknown() -> None:
+def test_summary_counts_and_the_honest_headline() -> None:
     t = Tenancy()
     t.image("img-mkt", listing="L")
     t.image("img-gone", status="not_found")
@@ -263,7 +275,13 @@ def test_summary_counts_and_coverage_pct_exclude_ineligible_and_unknown() -> Non
     t.volume("unknown", image="img-gone"); t.backup("b3", "unknown", image="img-gone")
     s = assess(t.inventory()).summary
     assert (s.total_volumes, s.covered, s.missing, s.ineligible, s.unknown) == (4, 1, 1, 1, 1)
-    assert s.coverage_pct == pytest.approx(50.0)
+    # rule book §8 replaces coverage_pct (covered / (all - ineligible - unknown) = 50 %): unknown counts
+    # as not covered, ineligible as at risk
+    assert s.restorable_pct == pytest.approx(25.0)
+    assert s.restorable_upper_pct == pytest.approx(50.0)
+    assert s.copyable_coverage_pct == pytest.approx(100 / 3)
+    assert s.sentence() == ("1 of 4 boot volumes could be restored in another region from data no older than the "
+                            "RPO (7 days)")
     assert s.to_dict()["as_of"] == AS_OF.isoformat()
 
 

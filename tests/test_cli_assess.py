@@ -37,3 +37,18 @@ def test_cli_bad_input_is_one_line_and_exit_2(snapshot: Path, tmp_path: Path, ca
     assert main(["assess", "--snapshot", str(snapshot), "--out", str(tmp_path), "--copy-targets",
                  str(targets)]) == 2
     assert "not a region this tenancy subscribes to" in capsys.readouterr().err
+
+
+def test_cli_accept_and_as_of_are_checked_in_one_line(snapshot: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "a"
+    assert main(["assess", "--snapshot", str(snapshot), "--out", str(out), "--accept", "copy,group_copy"]) == 0
+    printed = capsys.readouterr().out
+    assert "counting only: copy, group_copy" in printed and "could be restored in another region" in printed
+    assert main(["assess", "--snapshot", str(snapshot), "--out", str(out), "--accept", "copies"]) == 2
+    err = capsys.readouterr().err
+    assert "--accept" in err and len(err.strip().splitlines()) == 1
+    assert main(["assess", "--snapshot", str(snapshot), "--out", str(out), "--as-of", "2000-01-01"]) == 2
+    err = capsys.readouterr().err
+    assert "before the oldest data" in err and len(err.strip().splitlines()) == 1
+    assert main(["plan", "--snapshot", str(snapshot), "--out", str(tmp_path / "p.json"), "--accept", "replica"]) == 0

@@ -22,7 +22,9 @@ import pytest
 from reportkit.copy import execute_plan, read_journal
 from reportkit.errors import PlanError
 from reportkit.plan import CopyPlan, make_plan, save_plan
+from reportkit.demo import stamp_inventory
 from sim_fixtures import APP, BKP, BV, FRA, IAD, IMG_CUSTOM, IMG_MARKET, IMG_PLATFORM, KEY_FRA, LHR, PROD
+from sim_fixtures import AS_OF as FIXTURE_AS_OF
 from test_plan_planner import FakeAssessment
 
 POLL = 30.0  # simulated seconds between polls
@@ -337,12 +339,15 @@ def test_cli_plan_from_a_snapshot_then_copy_execute(sim, oci_config_file, tmp_pa
 
     config_path, profile = oci_config_file
     inv = collect(profile, config_file=config_path, endpoint_template=sim.endpoint_template, progress=False)
+    # judged at the fixture's instant, as `reportkit demo` stamps the demo: records expire (rule book §1), so
+    # judged at today's wall clock the fixture's newest backup is gone; at the fixture's instant web-1's only
+    # copy is 12 days old, stale against a 7-day RPO, and its newest backup is what the plan copies
+    inv = stamp_inventory(inv, pd.Timestamp(FIXTURE_AS_OF))
     snap = save_snapshot(inv, tmp_path / "snaps")
     keys = tmp_path / "keys.json"
     keys.write_text(json.dumps({"fra": KEY_FRA}))
     out = tmp_path / "plan.json"
-    # the snapshot carries the fake's clock (2026-11-01): web-1's Frankfurt copy is 12 days old, stale at 5
-    code = main(["plan", "--snapshot", str(snap), "--rpo-days", "5", "--kms-key-map", str(keys),
+    code = main(["plan", "--snapshot", str(snap), "--rpo-days", "7", "--kms-key-map", str(keys),
                  "--group", "Ops", "--out", str(out)])
     printed = capsys.readouterr().out
     assert code == 0, printed
@@ -361,3 +366,29 @@ def test_cli_plan_from_a_snapshot_then_copy_execute(sim, oci_config_file, tmp_pa
 
     missing = main(["plan", "--snapshot", str(snap), "--kms-key-map", str(tmp_path / "nope.json"), "--out", str(out)])
     assert missing == 2 and "kms key map file" in capsys.readouterr().err
+
+
+def test_a_group_backup_copy_is_requested_in_the_source_region_and_polled_in_the_destination(
+        sim, oci_config, tmp_path) -> None:
+    from sim_fixtures import VG, VGB, build_protection_tenancy
+
+    sim.load(build_protection_tenancy())
+    vols = [{**_vol(key, IMG_PLATFORM, [IAD]), "requirement_source": "group_policy"} for key in ("db1", "db2")]
+    group_backups = pd.DataFrame([{
+        "volume_group_backup_id": VGB["db"], "region": LHR, "compartment_id": PROD, "compartment_path": "prod",
+        "display_name": "db daily", "volume_group_id": VG, "lifecycle_state": "AVAILABLE", "size_in_gbs": 150,
+        "time_created": pd.Timestamp("2026-10-31T02:00:00Z"), "role": "source", "root_backup_id": VGB["db"],
+        "origin_region": LHR, "boot_volume_ids": f"{BV['db1']},{BV['db2']}"}])
+    images = pd.DataFrame({"image_id": pd.Series([], dtype="string"), "copy_eligible": pd.Series([], dtype="boolean")})
+    plan = make_plan(FakeAssessment(pd.DataFrame(vols), pd.DataFrame([_bkp("db1", "db1")]), images,
+                                    {"rpo_days": 7, "as_of": "2026-11-01T00:00:00Z"}, group_backups))
+    assert len(plan.planned()) == 1 and plan.planned().loc[0, "kind"] == "volume_group_backup"
+    result = run(plan, sim, oci_config, tmp_path / "j.jsonl")
+    assert result.counts == {"copied": 1}, result.entries
+    posts = [r for r in sim.requests() if r["operation"] == "CopyVolumeGroupBackup"]
+    assert len(posts) == 1 and posts[0]["region"] == LHR and not copy_posts(sim)
+    gets = [r for r in sim.requests() if r["operation"] == "GetVolumeGroupBackup"]
+    assert gets and all(r["region"] == IAD and r["status"] == 200 for r in gets)
+    copy = oci.core.BlockstorageClient(oci_config, service_endpoint=sim.endpoint(IAD)).get_volume_group_backup(
+        result.entries.loc[0, "copy_id"]).data
+    assert copy.source_volume_group_backup_id == VGB["db"] and copy.lifecycle_state == "AVAILABLE"

@@ -52,9 +52,11 @@ def test_volumes_the_auditor_cannot_see_are_reported_as_a_collection_gap(verdict
     assert result.summary.collection_gaps == len(errors)
 
 
-def test_coverage_percentage_excludes_ineligible_and_unknown(verdicts):
+def test_the_headline_counts_every_volume_and_unknown_as_not_covered(verdicts):
+    # rule book §8 replaces coverage_pct (covered / (all - ineligible - unknown)) with restorable_pct
     _, result = verdicts
     s = result.summary
-    denominator = s.total_volumes - s.ineligible - s.unknown
-    assert s.coverage_pct == pytest.approx(100 * s.covered / denominator)
+    assert s.restorable_pct == pytest.approx(100 * s.covered / s.total_volumes)
+    assert s.restorable_upper_pct == pytest.approx(100 * (s.covered + s.unknown) / s.total_volumes)
+    assert s.copyable_coverage_pct == pytest.approx(100 * s.covered / (s.total_volumes - s.ineligible))
     assert isinstance(result.volumes, pd.DataFrame)

@@ -35,6 +35,7 @@ class FakeAssessment:
     backups: pd.DataFrame
     images: pd.DataFrame
     parameters: dict[str, Any] = field(default_factory=lambda: {"rpo_days": 7, "as_of": AS_OF.isoformat()})
+    group_backups: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def volume(vid: str, status: str, required: str = FRA, covered: str = "", image: str = PLATFORM,
@@ -289,3 +290,49 @@ def test_iam_check_from_inventory_policies_blocks_what_the_group_cannot_copy() -
     by_dest = plan.entries.set_index("destination_region")
     assert by_dest.loc[FRA, "status"] == "planned" and bool(by_dest.loc[FRA, "iam_allowed"])
     assert by_dest.loc[AMS, "status"] == "blocked" and "BOOT_VOLUME_BACKUP_CREATE" in by_dest.loc[AMS, "block_reason"]
+
+
+def group_backup(gid: str, volumes: list[str], *, days_old: float = 1, state: str = "AVAILABLE", region: str = LHR,
+                 source: str | None = None, root: str | None = None, group: str = "vg") -> dict[str, Any]:
+    return {"volume_group_backup_id": gid, "region": region, "compartment_id": "ocid1.compartment.oc1..app",
+            "compartment_path": "Prod/App", "display_name": f"gb-{gid}", "volume_group_id": group,
+            "lifecycle_state": state, "time_created": AS_OF - pd.Timedelta(days=days_old), "size_in_gbs": 150,
+            "role": "copy" if source else "source", "source_volume_group_backup_id": source,
+            "root_backup_id": root or gid, "origin_region": LHR, "boot_volume_ids": ",".join(volumes)}
+
+
+def test_a_copy_never_goes_to_the_volumes_own_region() -> None:
+    a = assessment([volume("v1", "missing", required=f"{LHR},{FRA}"), volume("v2", "stale", required="any")],
+                   [backup("b1", "v1"), backup("b2", "v2"), backup("c2", "v2", region=LHR, source="b2", days_old=9)])
+    rows = planned(make_plan(a))
+    assert list(zip(rows["boot_volume_id"], rows["destination_region"], strict=True)) == [("v1", FRA)]
+    assert set(rows["kind"]) == {"boot_volume_backup"}
+
+
+def test_a_group_policy_destination_is_closed_by_copying_the_group_backup_once_for_all_its_volumes() -> None:
+    vols = [{**volume(v, "missing", required=AMS), "requirement_source": "group_policy"} for v in ("v1", "v2")]
+    a = assessment(vols, [backup("b1", "v1")])
+    a = FakeAssessment(a.volumes, a.backups, a.images, group_backups=pd.DataFrame([
+        group_backup("gb-old", ["v1", "v2"], days_old=3), group_backup("gb-new", ["v1", "v2"]),
+        group_backup("gb-other", ["v9"], group="vg2")]))
+    plan = make_plan(a)
+    rows = planned(plan)
+    assert len(rows) == 1 and rows.loc[0, "kind"] == "volume_group_backup" and rows.loc[0, "backup_id"] == "gb-new"
+    assert rows.loc[0, "boot_volume_id"] == "v1,v2" and rows.loc[0, "volume_group_id"] == "vg"
+    assert rows.loc[0, "wave"] == 1 and rows.loc[0, "destination_region"] == AMS
+    assert "oci bv volume-group-backup copy --volume-group-backup-id gb-new" in rows.loc[0, "cli_command"]
+    assert "not checked" in rows.loc[0, "iam_reason"]
+
+
+def test_a_group_already_copied_or_with_a_copy_in_flight_is_not_planned_again() -> None:
+    vols = [{**volume("v1", "missing", required=f"{AMS},{FRA}"), "requirement_source": "group_policy"}]
+    a = assessment(vols, [backup("b9", "v9")])
+    gbs = [group_backup("gb", ["v1"]), group_backup("gb-ams", ["v1"], region=AMS, source="gb", root="gb")]
+    plan = make_plan(FakeAssessment(a.volumes, a.backups, a.images, group_backups=pd.DataFrame(gbs)))
+    assert list(planned(plan)["destination_region"]) == [FRA]
+    assert "already copied" in plan.skipped.set_index("destination_region").loc[AMS, "reason"]
+    gbs.append(group_backup("gb-fra", ["v1"], region=FRA, source="gb", root="gb", state="COMMITTED"))
+    plan = make_plan(FakeAssessment(a.volumes, a.backups, a.images, group_backups=pd.DataFrame(gbs)))
+    assert planned(plan).empty and "in progress" in plan.skipped.loc[0, "reason"]
+    none = make_plan(FakeAssessment(a.volumes, a.backups, a.images))
+    assert "no AVAILABLE volume group backup holds it" in none.skipped.loc[0, "reason"]

@@ -45,10 +45,13 @@ def kpis_of(html_path: Path) -> dict[str, str]:
 def _assert_kpis_match(kpis: dict[str, str], summary) -> None:
     for name in KPIS:
         assert int(kpis[name]) == getattr(summary, name), name
-    if summary.coverage_pct is None:
-        assert kpis["coverage_pct"] == ""
-    else:
-        assert float(kpis["coverage_pct"]) == pytest.approx(summary.coverage_pct, abs=1e-3)
+    # rule book §8: the headline percentages replace coverage_pct
+    for name in ("restorable_pct", "restorable_upper_pct", "copyable_coverage_pct"):
+        value = getattr(summary, name)
+        if value is None:
+            assert kpis[name] == "", name
+        else:
+            assert float(kpis[name]) == pytest.approx(value, abs=1e-3), name
 
 
 def test_coverage_report_kpis_equal_the_assessment_of_the_same_snapshot(rendered_reports):

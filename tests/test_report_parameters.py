@@ -38,3 +38,13 @@ def test_declared_parameters_match_the_notebook_and_notebooks_stay_thin(kind):
         if cell.cell_type == "code":
             for line in cell.source.splitlines():
                 assert not line.lstrip().startswith(("def ", "class ", "for ", "while ")), (kind, line)
+
+
+def test_accept_is_checked_before_a_kernel_starts() -> None:
+    from reportkit.errors import InputError
+    from reportkit.report.parameters import validate_parameters
+
+    assert validate_parameters("coverage", {"accept": "replica,copy"})["accept"] == ["copy", "replica"]
+    assert validate_parameters("explore", {"accept": None})["accept"] is None
+    with pytest.raises(InputError, match="accept"):
+        validate_parameters("coverage", {"accept": "tapes"})

@@ -68,5 +68,5 @@ def test_a_wheel_installed_into_a_fresh_venv_renders_a_report(report_history, tm
     assert Path(found["reportkit"]).is_relative_to(venv), found  # the wheel's copy, not the checkout
     assert Path(found["notebooks"]).is_relative_to(venv)  # the packaged notebooks
     html = Path(found["html"]).read_text(encoding="utf-8")
-    assert 'data-kpi="coverage_pct"' in html and "<script" not in html
+    assert 'data-kpi="restorable_pct"' in html and "<script" not in html  # rule book §8: the headline tile
     assert found["docs"] > 1000 and found["demo_volumes"] > 200  # package data: docs head, demo spec

@@ -1,237 +1,275 @@
-"""Per-backup verdicts: role, source region, copy status, copy regions, age of the newest copy.
+"""Per-backup verdicts: role, lineage, copy status, copy regions, and the images copies prove copyable.
 
-Everything is positional: ``src_pos[i]`` is the row of backup *i*'s source (-1 when absent), so a
-million backups cost a handful of numpy passes. The arrays are kept in :class:`BackupFacts` for
-the volume assessment, which pairs the same copies with their volumes.
+A root's copies are every copy of its data: a copy at any depth of its chain, or a volume group
+backup copy of a group backup it is a member of; they count in regions other than the root's own.
+A copy whose chain is broken is an ``orphan`` (``unknown`` when a collection gap could hide the
+missing record). Members of a group backup copy are shown with the lineage of their group copy.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from reportkit.assessment._lookup import (
-    at,
-    category_codes,
-    compose_text,
-    join_region_sets,
-    positions,
-    region_bits,
-    sort_unique,
-    spell,
-)
+from reportkit.assessment._lookup import at, compose_text, is_in, join_region_sets, positions, region_bits, spell, \
+    take, utc_times
 from reportkit.assessment.gaps import Gaps
-from reportkit.schema import ASSESSED_BACKUPS, BackupState, CopyStatus, Role
+from reportkit.assessment.lineage import ABSENT, COPY, GROUP_COPY_MEMBER, NO_LINK, SOURCE, Break, Chains
+from reportkit.assessment.volumes.link import BACKUP_COPY, NAT, UNKNOWN, ns
+from reportkit.schema import ASSESSED_BACKUPS, BACKUPS, BackupState, CopyStatus, Role
 
 if TYPE_CHECKING:
     from reportkit.assessment.context import AssessContext
 
 _NS_PER_DAY = 86_400 * 10**9
-_NAT = np.iinfo(np.int64).min
+_STATUSES = [c.value for c in CopyStatus]
 
 
-@dataclass(frozen=True)
-class BackupFacts:
-    """Positional facts about the (sorted, deduplicated) backups, shared with the volume assessment."""
-
-    frame: pd.DataFrame          # the backups, sorted by backup_id
-    region_code: np.ndarray      # index into the region vocabulary
-    src_pos: np.ndarray          # row of the source backup; -1 for sources and orphan copies
-    is_copy: np.ndarray
-    cross_copy: np.ndarray       # copy of a present source in another region, not TERMINATED/TERMINATING
-    available: np.ndarray        # lifecycle AVAILABLE
-    pending: np.ndarray          # REQUEST_RECEIVED or CREATING
-    faulty: np.ndarray
-    time_ns: np.ndarray          # time_created as int64 ns (NaT = int64 min)
-    source_time_ns: np.ndarray   # for copies: the source's time_created; for sources: their own
-    image_pos: np.ndarray        # row in the assessed images table (-1 when no image id)
-    eligible: pd.array           # boolean (NA unknown) after evidence from copies
-
-
-def _state_mask(states: pd.Series, *wanted: BackupState) -> np.ndarray:
+def _state(states: pd.Series, *wanted: BackupState) -> np.ndarray:
     return states.isin([w.value for w in wanted]).fillna(False).to_numpy(bool)
 
 
-def _time_ns(series: pd.Series) -> np.ndarray:
-    values = series.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
-    return values.view(np.int64)
+def descendants(chains: Chains) -> pd.DataFrame:
+    """Return one row per (root boot backup, copy of its data): ``root`` (row in backups), ``region``
+    (code of the copy), ``state`` (AVAILABLE / pending / FAULTY / other as 0-3), ``time`` (ns, the
+    copy's own time_created), for copies outside the root's region that are not TERMINATED/TERMINATING."""
+    b, g = chains.backups, chains.groups
+    rows = np.flatnonzero((chains.role == COPY) & (chains.boot.root >= 0))
+    boot = pd.DataFrame({"root": chains.boot.root[rows], "region": chains.backup_region[rows],
+                         "state": _copy_state(b["lifecycle_state"].take(rows)), "time": ns(b["time_created"])[rows]})
+    # a group backup copy copies every member of its root group backup
+    copies = np.flatnonzero((chains.group.source != NO_LINK) & (chains.group.root >= 0))
+    if not len(copies):
+        out = boot[(boot["region"].to_numpy() != chains.backup_region[boot["root"].to_numpy()])
+                   & (boot["state"].to_numpy() != 4)]
+        return out.reset_index(drop=True)
+    grouped = pd.DataFrame({"group": chains.group.root[copies], "region": chains.group_region[copies],
+                            "state": _copy_state(g["lifecycle_state"].take(copies)),
+                            "time": ns(g["time_created"])[copies]})
+    root_members = chains.members[chains.role[chains.members["backup"].to_numpy()] == SOURCE]
+    grouped = grouped.merge(root_members, on="group").rename(columns={"backup": "root"}).drop(columns="group")
+    out = pd.concat([boot, grouped], ignore_index=True)
+    away = out["region"].to_numpy() != chains.backup_region[out["root"].to_numpy()]
+    out = out[away & (out["state"].to_numpy() != 4)]
+    return out.reset_index(drop=True)
 
 
-def prepare_backups(backups: pd.DataFrame, images: pd.DataFrame, vocabulary: list[str]) -> tuple[BackupFacts,
-                                                                                                  np.ndarray]:
-    """Sort and index the backups; return (facts, copy_evidence per image row).
-
-    A backup's image is its own image_id, or for a copy without one, its source's. An image has
-    copy evidence when an AVAILABLE cross-region copy of one of its backups exists: evidence beats
-    inference, so such backups (and volumes) count as eligible whatever the image class says.
-    """
-    frame = sort_unique(backups, "backup_id")
-    n = len(frame)
-    region_code = category_codes(frame["region"], vocabulary)
-    is_copy = frame["source_boot_volume_backup_id"].fillna("").str.strip().ne("").to_numpy(bool)
-    src_pos = np.full(n, -1, dtype=np.int64)
-    src_pos[is_copy] = positions(frame["source_boot_volume_backup_id"][is_copy], frame["backup_id"])
-    state = frame["lifecycle_state"]
-    alive = ~_state_mask(state, BackupState.TERMINATED, BackupState.TERMINATING)
-    available = _state_mask(state, BackupState.AVAILABLE)
-    pending = _state_mask(state, BackupState.REQUEST_RECEIVED, BackupState.CREATING)
-    faulty = _state_mask(state, BackupState.FAULTY)
-    safe_src = np.clip(src_pos, 0, None)
-    has_src = src_pos >= 0
-    cross_copy = is_copy & has_src & alive & (region_code != region_code[safe_src] if n else False)
-    time_ns = _time_ns(frame["time_created"])
-    source_time_ns = np.where(has_src, time_ns[safe_src] if n else _NAT, time_ns)
-
-    image_pos = positions(frame["image_id"], images["image_id"])
-    # a copy without an image id inherits its source's
-    image_pos = np.where((image_pos < 0) & has_src, image_pos[safe_src] if n else -1, image_pos)
-    evidence = np.zeros(len(images), dtype=bool)
-    proof = cross_copy & available & (image_pos >= 0)
-    evidence[image_pos[proof]] = True
-    # The source's image counts too when the copy carries another (or no) image id.
-    src_image = np.where(has_src, image_pos[safe_src] if n else -1, -1)
-    evidence[src_image[proof & (src_image >= 0)]] = True
-
-    image_eligible = np.append(images["copy_eligible"].to_numpy(dtype="float64", na_value=np.nan), np.nan)
-    eligible = image_eligible[image_pos]
-    eligible[(image_pos >= 0) & np.append(evidence, False)[image_pos]] = 1.0
-    eligible = pd.array(eligible, dtype="Float64").astype("boolean")
-    facts = BackupFacts(frame=frame, region_code=region_code, src_pos=src_pos, is_copy=is_copy,
-                        cross_copy=cross_copy, available=available, pending=pending, faulty=faulty,
-                        time_ns=time_ns, source_time_ns=source_time_ns, image_pos=image_pos,
-                        eligible=eligible)
-    return facts, evidence
+def _copy_state(lifecycle: pd.Series) -> np.ndarray:
+    """0 AVAILABLE, 1 being made, 2 FAULTY, 3 other, 4 TERMINATED/TERMINATING (never counts)."""
+    return np.select([is_in(lifecycle, ["AVAILABLE"]), is_in(lifecycle, ["REQUEST_RECEIVED", "CREATING", "COMMITTED"]),
+                      is_in(lifecycle, ["FAULTY"]), is_in(lifecycle, ["TERMINATED", "TERMINATING"])], [0, 1, 2, 4], 3)
 
 
-def copy_gap(region_code: np.ndarray, compartment_id: pd.Series, gaps: Gaps, *, other_region: bool) -> np.ndarray:
-    """True where a region (other than the row's own, when ``other_region``) could hide a copy.
+def copy_evidence(chains: Chains, vol_region: np.ndarray, images: pd.DataFrame) -> np.ndarray:
+    """Return a bool per image row: an AVAILABLE backup copy or group backup copy of a backup of the
+    image exists outside the home region of its volume (the root's region when the volume is gone).
+    Evidence beats inference: such an image is copyable whatever its class says."""
+    b, g = chains.backups, chains.groups
+    image_id = b["image_id"]
+    rows = np.flatnonzero((chains.role == COPY) & _state(b["lifecycle_state"], BackupState.AVAILABLE))
+    root = chains.boot.root[rows]
+    anchor = np.where(root >= 0, root, rows)  # the root's image (a broken chain: the copy's own)
+    images_of = image_id.take(anchor).reset_index(drop=True).fillna(image_id.take(rows).reset_index(drop=True))
+    vol = chains.backup_volume[anchor]
+    home = np.where(vol >= 0, vol_region[np.clip(vol, 0, None)] if len(vol_region) else -1,
+                    np.where(root >= 0, chains.backup_region[anchor], -1))
+    proof = [images_of[chains.backup_region[rows] != home]]
+    # a group backup copy: the images of the members of the group backup it holds
+    copies = np.flatnonzero((chains.group.source != NO_LINK) & is_in(g["lifecycle_state"], ["AVAILABLE"]))
+    if not len(copies):
+        copies = np.zeros(0, dtype=np.int64)
+    holder = np.where(chains.group.root[copies] >= 0, chains.group.root[copies], copies)
+    away = np.unique(holder[chains.group_region[copies] != chains.group_region[holder]])
+    held = chains.members["backup"].to_numpy()[np.isin(chains.members["group"].to_numpy(), away)]
+    proof.append(image_id.take(held))
+    out = np.zeros(len(images), dtype=bool)
+    found = pd.concat(proof, ignore_index=True).dropna().astype("string").drop_duplicates()
+    pos = positions(found, images["image_id"])
+    out[pos[pos >= 0]] = True
+    return out
 
-    Copies land in the same compartment in the destination region, so a row is affected by
-    whole-region gaps and by gaps of its own compartment.
-    """
+
+def copy_gap(region_code: np.ndarray, compartment_id: pd.Series, gaps: Gaps) -> np.ndarray:
+    """True where a region other than the row's own, or its compartment there, could not be read:
+    a copy could be hidden there (copies land in the same compartment)."""
     whole = gaps.whole_regions
     own_whole = np.where(region_code >= 0, whole[np.clip(region_code, 0, None)] if len(whole) else False, False)
-    n_whole = int(whole.sum())
-    hit = (n_whole - (own_whole if other_region else 0)) > 0
-    hit = np.broadcast_to(hit, region_code.shape).copy()
+    hit = np.broadcast_to((int(whole.sum()) - own_whole) > 0, region_code.shape).copy()
     if len(gaps.pairs):
         rows = np.flatnonzero(compartment_id.isin(gaps.pairs["compartment_id"]).fillna(False).to_numpy(bool))
         if len(rows):
-            sub = pd.DataFrame({"row": rows, "compartment_id": compartment_id.take(rows).to_numpy(object),
-                                "own": region_code[rows]})
-            pairs = sub.merge(gaps.pairs, on="compartment_id")
-            if other_region:
-                pairs = pairs[pairs["region_code"] != pairs["own"]]
-            hit[pairs["row"].to_numpy(np.int64)] = True
+            sub = pd.DataFrame({"row": rows, "compartment_id": compartment_id.take(rows).astype("string")
+                                .to_numpy(object), "own": region_code[rows]})
+            pairs = sub.merge(gaps.pairs.astype({"compartment_id": object}), on="compartment_id")
+            hit[pairs.loc[pairs["region_code"] != pairs["own"], "row"].to_numpy(np.int64)] = True
     return hit
 
 
-def assess_backups(ctx: AssessContext, facts: BackupFacts, images: pd.DataFrame) -> pd.DataFrame:
-    """Return schema.ASSESSED_BACKUPS: every backup with role, copy status and its reason.
-
-    Status rules: docs/assess.md.
-    """
-    gaps, vocabulary, as_of = ctx.gaps, ctx.vocabulary, ctx.as_of
-    paths = ctx.paths(facts.frame["compartment_id"])
-    f = facts
-    frame = f.frame
-    n = len(frame)
-    avail_copy = f.cross_copy & f.available
-    targets = f.src_pos[avail_copy]
-    n_avail = np.bincount(targets, minlength=n)[:n] if n else np.zeros(0, np.int64)
-    n_pending = np.bincount(f.src_pos[f.cross_copy & f.pending], minlength=n)[:n] if n else n_avail
-    n_faulty = np.bincount(f.src_pos[f.cross_copy & f.faulty], minlength=n)[:n] if n else n_avail
-    newest = np.full(n, _NAT, dtype=np.int64)
-    np.maximum.at(newest, targets, f.time_ns[avail_copy])
+def assess_backups(ctx: AssessContext, chains: Chains, images: pd.DataFrame, items: pd.DataFrame,
+                   image_evidence: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """Return (schema.ASSESSED_BACKUPS, the row of each backup's root): every backup with role, lineage,
+    copy status and its reason. A member of a group backup copy has as root the root group backup's
+    member for the same volume."""
+    b, lin, vocabulary = chains.backups, chains.boot, ctx.vocabulary
+    n = len(b)
+    desc = descendants(chains)
+    root, state, region = desc["root"].to_numpy(), desc["state"].to_numpy(), desc["region"].to_numpy()
+    n_avail = np.bincount(root[state == 0], minlength=n)[:n] if n else np.zeros(0, np.int64)
+    n_pending = np.bincount(root[state == 1], minlength=n)[:n] if n else n_avail
+    n_faulty = np.bincount(root[state == 2], minlength=n)[:n] if n else n_avail
+    newest = np.full(n, NAT, dtype=np.int64)
+    np.maximum.at(newest, root[state == 0], desc["time"].to_numpy()[state == 0])
     masks = np.zeros(n, dtype=np.uint64)
-    np.bitwise_or.at(masks, targets, region_bits(f.region_code[avail_copy]))
+    np.bitwise_or.at(masks, root[state == 0], region_bits(region[state == 0]))
 
-    source = ~f.is_copy
-    eligible = pd.Series(f.eligible)
+    # image: the backup's own, else its root's
+    anchor = np.where(lin.root >= 0, lin.root, np.arange(n))
+    image_id = b["image_id"].fillna(b["image_id"].take(anchor).reset_index(drop=True).set_axis(b.index))
+    image_pos = positions(image_id, images["image_id"])
+    eligible = take(images["copy_eligible"].array, image_pos).astype("boolean")
+    eligible = eligible.mask(pd.Series(np.where(image_pos >= 0, np.append(image_evidence, False)[image_pos], False)),
+                             True)
+    source = chains.role == SOURCE
     inelig = eligible.eq(False).fillna(False).to_numpy(bool)
     elig_unknown = eligible.isna().to_numpy(bool)
-    gap = copy_gap(f.region_code, frame["compartment_id"], gaps, other_region=True)
-    orphan = f.is_copy & (f.src_pos < 0)
-    copied = n_avail > 0
-    statuses = [c.value for c in CopyStatus]
-    code = statuses.index
+    gap = copy_gap(chains.backup_region, b["compartment_id"], ctx.gaps)
+    is_copy = chains.role == COPY
+    broken = is_copy & (lin.root < 0)
+    hidden = np.zeros(n, dtype=bool)
+    copy_items = items[(items["kind"].to_numpy() == BACKUP_COPY) & (items["state"].to_numpy() == UNKNOWN)]
+    hidden[copy_items["row"].to_numpy()] = True
+    hidden &= broken
+    code = _STATUSES.index
     status_code = np.select(
-        [source & copied, source & (n_pending > 0), source & inelig, source & gap, source & (n_faulty > 0),
-         source & elig_unknown, source, orphan & gap, orphan],
-        [code(CopyStatus.COPIED), code(CopyStatus.IN_PROGRESS), code(CopyStatus.INELIGIBLE),
-         code(CopyStatus.UNKNOWN), code(CopyStatus.FAILED), code(CopyStatus.UNKNOWN), code(CopyStatus.NOT_COPIED),
-         code(CopyStatus.UNKNOWN), code(CopyStatus.ORPHAN)],
-        default=-1)
-    status = np.append(np.array(statuses, dtype=object), "")[status_code]
+        [source & (n_avail > 0), source & (n_pending > 0), source & inelig, source & gap, source & (n_faulty > 0),
+         source & elig_unknown, source, hidden, broken],
+        [code(CopyStatus.COPIED), code(CopyStatus.IN_PROGRESS), code(CopyStatus.INELIGIBLE), code(CopyStatus.UNKNOWN),
+         code(CopyStatus.FAILED), code(CopyStatus.UNKNOWN), code(CopyStatus.NOT_COPIED), code(CopyStatus.UNKNOWN),
+         code(CopyStatus.ORPHAN)], default=-1)
     copy_regions = join_region_sets(masks, vocabulary)
-    source_code = np.where(source, f.region_code, np.where(f.src_pos >= 0,
-                                                           f.region_code[np.clip(f.src_pos, 0, None)]
-                                                           if n else -1, -1))
-    source_region = spell(source_code, vocabulary)
-    newest_ts = pd.Series(pd.to_datetime(np.where(newest == _NAT, np.datetime64("NaT", "ns"),
-                                                  newest.view("datetime64[ns]")), utc=True))
-    age = np.where(newest == _NAT, np.nan, (as_of.value - newest) / _NS_PER_DAY)
+    src = lin.source
+    source_code = np.where(source, chains.backup_region, np.where(src >= 0, chains.backup_region[np.clip(src, 0, None)]
+                                                                  if n else -1, -1))
+    root_rows, lineage = _lineage(chains, vocabulary)
     classes = ASSESSED_BACKUPS.column("image_class").categories
     image_codes = np.append(positions(images["image_class"].astype("string"), list(classes)),
-                            classes.index("unknown"))[f.image_pos]
-    elig_reason = np.append(images["eligibility_reason"].to_numpy(object), "backup has no image id")[f.image_pos]
-    reason = _backup_reasons(status, f, copy_regions, source_region, n_pending, n_faulty, elig_reason, frame)
-    out = frame.assign(
-        compartment_path=paths.array,
-        image_class=pd.Categorical.from_codes(image_codes, categories=list(classes)),
-        copy_eligible=eligible.array,
-        role=pd.Categorical.from_codes(f.is_copy.astype(np.int8), categories=[r.value for r in Role]),
-        source_region=source_region.array,
-        copy_status=pd.Categorical.from_codes(status_code, categories=statuses),
-        copy_regions=copy_regions.where(pd.Series(source)).array,
-        available_copies=pd.array(np.where(source, n_avail, 0), dtype="Int64"),
-        newest_copy_time=newest_ts.array,
-        newest_copy_age_days=pd.array(age, dtype="Float64"),
-        reason=reason.array,
-    )
-    out["available_copies"] = out["available_copies"].mask(pd.Series(f.is_copy))
-    return _typed(out)
+                            classes.index("unknown"))[image_pos]
+    elig_reason = pd.concat([images["eligibility_reason"].astype("string"),
+                             pd.Series(["backup has no image id"], dtype="string")], ignore_index=True)
+    source_region = spell(source_code, vocabulary)
+    reason = _reasons(status_code, chains, copy_regions, source_region, n_pending, n_faulty,
+                      lambda r: at(elig_reason, np.where(image_pos[r] >= 0, image_pos[r], len(elig_reason) - 1)),
+                      eligible)
+    out = pd.DataFrame({
+        **{name: b[name].array for name in BACKUPS.column_names},  # the inventory's columns, not copied
+        "compartment_path": ctx.paths(b["compartment_id"]).array,
+        "image_class": pd.Categorical.from_codes(image_codes, categories=list(classes)),
+        "copy_eligible": eligible.array,
+        "role": pd.Categorical.from_codes(chains.role, categories=[r.value for r in Role]),
+        "source_region": source_region.array,
+        **lineage,
+        "copy_status": pd.Categorical.from_codes(status_code, categories=_STATUSES),
+        "copy_regions": copy_regions.where(pd.Series(source)).array,
+        "available_copies": pd.arrays.IntegerArray(np.where(source, n_avail, 0), ~source),
+        "newest_copy_time": utc_times(newest).array,
+        "newest_copy_age_days": pd.arrays.FloatingArray((ctx.as_of.value - newest) / _NS_PER_DAY, newest == NAT),
+        "reason": reason.array,
+    })
+    return ASSESSED_BACKUPS.validate(out), root_rows
 
 
-def _typed(out: pd.DataFrame) -> pd.DataFrame:
-    """Cast the new text columns to their declared dtypes (the categoricals are built from codes)."""
-    for name in ("compartment_path", "source_region", "copy_regions", "reason"):
-        out[name] = out[name].astype("string")
-    out["newest_copy_time"] = out["newest_copy_time"].astype("datetime64[ns, UTC]")
-    return ASSESSED_BACKUPS.validate(out[ASSESSED_BACKUPS.column_names])
+class _StatusCodes:
+    """Compare an array of CopyStatus codes with statuses (``codes == CopyStatus.COPIED``)."""
+
+    def __init__(self, codes: np.ndarray) -> None:
+        self.codes = codes
+
+    def __eq__(self, status: object) -> np.ndarray:  # type: ignore[override]
+        return self.codes == _STATUSES.index(str(status))
 
 
-def _backup_reasons(status: np.ndarray, f: BackupFacts, copy_regions: pd.Series, source_region: pd.Series,
-                    n_pending: np.ndarray, n_faulty: np.ndarray, elig_reason: pd.Series,
-                    frame: pd.DataFrame) -> pd.Series:
-    """One sentence per backup explaining its copy status (or, for copies, what it is a copy of)."""
-    src_id = frame["source_boot_volume_backup_id"]
-    live_copy = f.is_copy & (f.src_pos >= 0)
-    src_code = np.where(f.src_pos >= 0, f.region_code[np.clip(f.src_pos, 0, None)] if len(f.src_pos) else -1, -2)
-    same_region = live_copy & (f.region_code == src_code)
-    unknown = status == CopyStatus.UNKNOWN.value
-    eligibility_known = ~pd.Series(f.eligible).isna().to_numpy(bool)
+def _lineage(chains: Chains, vocabulary: list[str]) -> tuple[np.ndarray, dict[str, object]]:
+    """Return (the row of each backup's root, the declared lineage columns). A member of a group
+    backup copy has the lineage of its group copy: its root is the root group backup's member for
+    the same boot volume, its data time the root group backup's (built as arrays, then spelled once:
+    writing into a million-row text column costs seconds)."""
+    b, g, lin = chains.backups, chains.groups, chains.boot
+    root, depth = lin.root.copy(), lin.depth.copy()
+    valid = root >= 0
+    data = np.full(len(root), NAT, dtype=np.int64)
+    data[valid] = ns(b["time_created"])[root[valid]]
+    origin = np.full(len(root), -1, dtype=np.int64)
+    origin[valid] = chains.backup_region[root[valid]]
+    members = chains.members
+    sel = members[(chains.role[members["backup"].to_numpy()] == GROUP_COPY_MEMBER)
+                  & (chains.group.source[members["group"].to_numpy()] != NO_LINK)]
+    if len(sel):
+        sel = sel.assign(root_group=chains.group.root[sel["group"].to_numpy()],
+                         volume=b["boot_volume_id"].take(sel["backup"].to_numpy()).astype("string").to_numpy(object))
+        sel = sel[sel["root_group"].to_numpy() >= 0]
+        root_members = members.assign(volume=b["boot_volume_id"].take(members["backup"].to_numpy())
+                                      .astype("string").to_numpy(object)).rename(columns={"group": "root_group",
+                                                                                          "backup": "root"})
+        sel = sel.merge(root_members, on=["root_group", "volume"], how="left").drop_duplicates("backup")
+        rows, root_group = sel["backup"].to_numpy(), sel["root_group"].to_numpy()
+        root[rows] = sel["root"].fillna(-1).to_numpy(np.int64)
+        depth[rows] = chains.group.depth[sel["group"].to_numpy()]
+        data[rows] = ns(g["time_created"])[root_group]
+        origin[rows] = chains.group_region[root_group]
+        valid[rows] = True
+    columns = {
+        "root_backup_id": take(b["backup_id"].array, root).array,
+        "lineage_depth": pd.arrays.IntegerArray(np.where(valid, depth, 0), ~valid),
+        "data_time": utc_times(data).array,
+        "origin_region": pd.Categorical.from_codes(origin, categories=vocabulary),
+    }
+    return root, columns
+
+
+def _reasons(status_code: np.ndarray, chains: Chains, copy_regions: pd.Series, source_region: pd.Series,
+             n_pending: np.ndarray, n_faulty: np.ndarray, elig_reason: object, eligible: pd.Series) -> pd.Series:
+    """One sentence per backup explaining its copy status (or, for copies, what it is a copy of);
+    ``elig_reason(rows)`` spells the eligibility of those rows' images."""
+    b, lin = chains.backups, chains.boot
+    status = _StatusCodes(status_code)
+    src_id = b["source_boot_volume_backup_id"]
+    missing = lin.missing_id
+    is_copy = chains.role == COPY
+    live_copy = is_copy & (lin.root >= 0)
+    origin = np.where(lin.root >= 0, chains.backup_region[np.clip(lin.root, 0, None)] if len(lin.root) else -1, -2)
+    back_home = live_copy & (chains.backup_region == origin)
+    unknown = status == CopyStatus.UNKNOWN
+    eligibility_known = ~eligible.isna().to_numpy(bool)
     cases = [
-        (status == CopyStatus.COPIED.value, lambda r: "AVAILABLE copy in " + at(copy_regions, r)),
-        (status == CopyStatus.IN_PROGRESS.value, lambda r: "copy being made (REQUEST_RECEIVED/CREATING), "
-         + at(n_pending, r) + " in progress; no AVAILABLE copy yet"),
-        (status == CopyStatus.INELIGIBLE.value, lambda r: "not copied and its image cannot be copied: "
-         + at(elig_reason, r)),
-        (unknown & ~f.is_copy & eligibility_known, lambda r: "no AVAILABLE copy found, but a region or compartment "
+        (status == CopyStatus.COPIED, lambda r: ["AVAILABLE copy in ", at(copy_regions, r)]),
+        (status == CopyStatus.IN_PROGRESS, lambda r: ["copy being made (REQUEST_RECEIVED/CREATING), ",
+                                                      at(n_pending, r), " in progress; no AVAILABLE copy yet"]),
+        (status == CopyStatus.INELIGIBLE, lambda r: ["not copied and its image cannot be copied: ", elig_reason(r)]),
+        (unknown & ~is_copy & eligibility_known, lambda r: "no AVAILABLE copy found, but a region or compartment "
          "that could hold one could not be read"),
-        (status == CopyStatus.FAILED.value, lambda r: "only FAULTY copies (" + at(n_faulty, r)
-         + "): the copy failed"),
-        (unknown & ~f.is_copy, lambda r: "no copy found and eligibility unknown: " + at(elig_reason, r)),
-        (status == CopyStatus.NOT_COPIED.value, lambda r: "no AVAILABLE, in-progress or FAULTY copy in another "
+        (status == CopyStatus.FAILED, lambda r: ["only FAULTY copies (", at(n_faulty, r), "): the copy failed"]),
+        (unknown & ~is_copy, lambda r: ["no copy found and eligibility unknown: ", elig_reason(r)]),
+        (status == CopyStatus.NOT_COPIED, lambda r: "no AVAILABLE, in-progress or FAULTY copy in another "
          "region"),
-        (unknown & f.is_copy, lambda r: "source backup " + at(src_id, r) + " is not in the inventory and a region "
-         "or compartment that could hold it could not be read"),
-        (status == CopyStatus.ORPHAN.value, lambda r: "copy of " + at(src_id, r)
-         + ", which no longer exists (orphan copy)"),
-        (same_region, lambda r: "copy of " + at(src_id, r) + " in its own region: not a cross-region copy"),
-        (live_copy, lambda r: at(frame["lifecycle_state"], r) + " copy of " + at(src_id, r) + " from "
-         + at(source_region, r)),
+        (chains.role == GROUP_COPY_MEMBER, lambda r: "member of a volume group backup copy (the group copy stands "
+         "for it; see assessed_group_backups)"),
+        (unknown & is_copy, lambda r: ["its chain breaks at ", at(missing, r), ", which is not in the inventory, and "
+         "a region or compartment that could hold it could not be read"]),
+        ((status == CopyStatus.ORPHAN) & (lin.broken == Break.LOOP),
+         lambda r: ["copy of ", at(src_id, r), ": its chain of sources loops or is longer than 32 links "
+                    "(orphan copy)"]),
+        ((status == CopyStatus.ORPHAN) & (lin.broken == Break.NOT_A_ROOT),
+         lambda r: ["copy of ", at(src_id, r), ": its chain ends at a member of a volume group backup copy, not at a "
+                    "backup of the volume (orphan copy)"]),
+        (status == CopyStatus.ORPHAN, lambda r: ["copy of ", at(src_id, r), "; its chain breaks at ", at(missing, r),
+                                                 ", which no longer exists (orphan copy)"]),
+        (back_home, lambda r: ["copy of ", at(src_id, r), " in its own region (the region its data comes from): not "
+         "a cross-region copy"]),
+        (live_copy, lambda r: [at(b["lifecycle_state"], r), " copy of ", at(src_id, r), " from ",
+                               at(source_region, r)]),
     ]
-    return compose_text(cases, len(frame))
+    return compose_text(cases, len(b))
+
+
+__all__ = ["ABSENT", "assess_backups", "copy_evidence", "copy_gap", "descendants"]

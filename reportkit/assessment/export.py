@@ -7,13 +7,16 @@ from typing import TYPE_CHECKING
 
 from reportkit._io import json_records, publish_folder, stage_folder, write_csv, write_json
 from reportkit.errors import InputError
-from reportkit.schema import ASSESSED_BACKUPS, ASSESSED_VOLUMES, CONTROLS, FINDINGS
+from reportkit.schema import ASSESSED_BACKUPS, ASSESSED_GROUP_BACKUPS, ASSESSED_VOLUMES, CONTROLS, FINDINGS, \
+    PROTECTION_ITEMS
 
 if TYPE_CHECKING:
     from reportkit.assessment import Assessment
 
 EXPORTS = {
     "backups.csv": ("backups", ASSESSED_BACKUPS),
+    "group_backups.csv": ("group_backups", ASSESSED_GROUP_BACKUPS),
+    "items.csv": ("items", PROTECTION_ITEMS),
     "volumes.csv": ("volumes", ASSESSED_VOLUMES),
     "findings.csv": ("findings", FINDINGS),
     "controls.csv": ("controls", CONTROLS),
@@ -21,7 +24,8 @@ EXPORTS = {
 
 
 def export_assessment(assessment: Assessment, out_dir: str | Path) -> dict[str, Path]:
-    """Write backups.csv, volumes.csv, findings.csv, controls.csv and summary.json into ``out_dir``.
+    """Write backups.csv, group_backups.csv, items.csv, volumes.csv, findings.csv, controls.csv and
+    summary.json into ``out_dir``.
 
     Columns follow the schema declarations (docs/assess.md); timestamps are ISO 8601 UTC; cells a
     spreadsheet would run as a formula are neutralised. The files are written into a hidden
@@ -38,7 +42,8 @@ def export_assessment(assessment: Assessment, out_dir: str | Path) -> dict[str, 
         for name, (attr, table) in EXPORTS.items():
             write_csv(getattr(assessment, attr)[table.column_names], staging / name)
         write_json({
-            "summary": assessment.summary.to_dict(),
+            "summary": {**assessment.summary.to_dict(), "sentence": assessment.summary.sentence()},
+            "notes": list(getattr(assessment, "notes", ())),
             "parameters": assessment.parameters,
             "collection": assessment.metadata.to_dict(),
             "controls": json_records(assessment.controls),

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from reportkit.assessment._lookup import positions
 
 # Failures that cannot hide a boot volume, a backup or a copy (IAM statements are read for the
 # IAM checks only). Everything else with a region and no resource id is a listing gap.
@@ -25,60 +24,98 @@ class Gaps:
     pairs: pd.DataFrame              # region_code (int), compartment_id (str): one compartment unread
     table: pd.DataFrame              # region, compartment_id ('' = whole region), operation, code
 
+    def any(self) -> bool:
+        """True when anything could not be read."""
+        return bool(self.whole_regions.any()) or len(self.pairs) > 0
+
+    def any_region_gap(self) -> np.ndarray:
+        """A bool per region code: the region, or some compartment of it, could not be read."""
+        out = self.whole_regions.copy()
+        out[self.pairs["region_code"].to_numpy(np.int64)] = True
+        return out
+
+    def compartment_gap(self, region_code: np.ndarray, compartment_id: pd.Series) -> np.ndarray:
+        """A bool per row: compartment ``compartment_id`` could not be read in region ``region_code``
+        (code -1: in some region)."""
+        out = np.zeros(len(region_code), dtype=bool)
+        if not len(self.pairs) or not len(region_code):
+            return out
+        regions_of = self.regions_by_compartment()
+        rows = np.flatnonzero(compartment_id.isin(list(regions_of)).fillna(False).to_numpy(bool))
+        for row, compartment in zip(rows, compartment_id.take(rows), strict=True):  # only the rows a gap names
+            out[row] = region_code[row] == -1 or int(region_code[row]) in regions_of[str(compartment)]
+        return out
+
+    def regions_by_compartment(self) -> dict[str, set[int]]:
+        """{compartment OCID: region codes where it could not be read} (a handful of entries)."""
+        out: dict[str, set[int]] = {}
+        for code, compartment in zip(self.pairs["region_code"], self.pairs["compartment_id"], strict=True):
+            out.setdefault(str(compartment), set()).add(int(code))
+        return out
+
+
+def subscribing_regions(regions: pd.DataFrame) -> set[str]:
+    """Return the regions whose subscription is still IN_PROGRESS: they hold nothing yet, so they are
+    never a gap and never a destination candidate (rule book §5)."""
+    return {str(region) for region, status in zip(regions["region"], regions["status"], strict=True)
+            if _text(status).upper() == "IN_PROGRESS" and not pd.isna(region)}
+
+
+def _text(value: object) -> str:
+    return "" if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)) else \
+        str(value).strip()
+
 
 def find_gaps(errors: pd.DataFrame, regions: pd.DataFrame, vocabulary: list[str]) -> Gaps:
     """Return the gaps from the inventory ``errors`` and the ``regions`` not collected.
 
     A row of ``errors`` counts when it names a region, no single resource (look-ups of one image
     are reflected in ``images.lookup_status`` instead) and an operation that can hide backups or
-    volumes. An empty compartment_id means the whole region failed. A subscribed region with
-    ``collected`` False is a whole-region gap.
+    volumes. An empty compartment_id means the whole region failed. A region we need but did not
+    read is a whole-region gap, unless its subscription is still IN_PROGRESS (it holds nothing).
+    The errors table is small (one row per failed call), so this reads it row by row.
     """
-    err = errors.copy()
-    region = err["region"].astype("string").fillna("").str.strip()
-    resource = err["resource_id"].astype("string").fillna("").str.strip()
-    operation = err["operation"].astype("string").fillna("")
-    relevant = region.ne("") & resource.eq("") & ~operation.isin(sorted(IRRELEVANT_OPERATIONS))
-    table = pd.DataFrame({
-        "region": region[relevant],
-        "compartment_id": err.loc[relevant, "compartment_id"].astype("string").fillna("").str.strip(),
-        "operation": operation[relevant],
-        "code": err.loc[relevant, "code"].astype("string"),
-    })
+    subscribing = subscribing_regions(regions)
+    found: dict[tuple[str, str, str], object] = {}
+    for region, compartment, resource, operation, code in zip(
+            errors["region"], errors["compartment_id"], errors["resource_id"], errors["operation"], errors["code"],
+            strict=True):
+        region, operation = _text(region), _text(operation)
+        if region and not _text(resource) and operation not in IRRELEVANT_OPERATIONS and region not in subscribing:
+            found.setdefault((region, _text(compartment), operation), code)
     # A region we need (it holds data, or is a destination) but did not read is a whole-region gap.
-    read = set(regions.loc[regions["collected"].fillna(False).astype(bool), "region"].astype(str))
-    uncollected = [name for name in vocabulary if name not in read]
-    if uncollected:
-        table = pd.concat([table, pd.DataFrame({
-            "region": pd.Series(uncollected, dtype="string"), "compartment_id": "",
-            "operation": "(region not collected)", "code": pd.NA}).astype({"compartment_id": "string",
-                                                                            "operation": "string",
-                                                                            "code": "string"})],
-            ignore_index=True)
-    table = table.drop_duplicates(["region", "compartment_id", "operation"]).sort_values(
-        ["region", "compartment_id", "operation"]).reset_index(drop=True)
-    codes = positions(table["region"], vocabulary)
+    read = {str(r) for r, c in zip(regions["region"], regions["collected"], strict=True) if not pd.isna(c) and bool(c)}
+    for name in vocabulary:
+        if name not in read and name not in subscribing:
+            found.setdefault((name, "", "(region not collected)"), pd.NA)
+    keys = sorted(found)
+    table = pd.DataFrame({
+        "region": pd.array([k[0] for k in keys], dtype="string"),
+        "compartment_id": pd.array([k[1] for k in keys], dtype="string"),
+        "operation": pd.array([k[2] for k in keys], dtype="string"),
+        "code": pd.array([None if pd.isna(found[k]) else str(found[k]) for k in keys], dtype="string"),
+    })
+    code_of = {name: i for i, name in enumerate(vocabulary)}
     whole = np.zeros(len(vocabulary), dtype=bool)
-    whole_mask = table["compartment_id"].eq("").to_numpy(bool) & (codes >= 0)
-    whole[codes[whole_mask]] = True
-    pairs = pd.DataFrame({"region_code": codes, "compartment_id": table["compartment_id"]})
-    pairs = pairs[~table["compartment_id"].eq("").to_numpy(bool) & (codes >= 0)].drop_duplicates()
-    return Gaps(whole_regions=whole, pairs=pairs.reset_index(drop=True), table=table)
+    pairs = sorted({(code_of[r], c) for r, c, _ in keys if r in code_of and c})
+    for r, c, _ in keys:
+        if r in code_of and not c:
+            whole[code_of[r]] = True
+    return Gaps(whole_regions=whole, pairs=pd.DataFrame({
+        "region_code": np.array([p[0] for p in pairs], dtype=np.int64),
+        "compartment_id": pd.array([p[1] for p in pairs], dtype="string")}), table=table)
 
 
-def unreadable_policies(volumes: pd.DataFrame, errors: pd.DataFrame, assignments: pd.DataFrame,
-                        policies: pd.DataFrame) -> np.ndarray:
-    """Return a bool per volume: True when its backup policy could not be read.
+def unreadable_policy_assets(errors: pd.DataFrame, assignments: pd.DataFrame, policies: pd.DataFrame) -> set[str]:
+    """Return the boot volumes and volume groups whose backup policy could not be read.
 
-    That is, the volume's GetVolumeBackupPolicyAssetAssignment failed, or it is assigned a policy
-    missing from ``policies`` (its GetVolumeBackupPolicy failed). Such a volume's required
-    destination region is unknown: the policy may name one.
+    That is, the asset's GetVolumeBackupPolicyAssetAssignment failed (an errors row naming it), or
+    it is assigned a policy missing from ``policies`` (its GetVolumeBackupPolicy failed). Such an
+    asset's required destination region is unknown: the policy may name one (rule book §5).
     """
     operation = errors["operation"].astype("string")
     failed_lookup = errors.loc[operation.eq("GetVolumeBackupPolicyAssetAssignment").fillna(False).to_numpy(bool),
                                "resource_id"].dropna()
     dangling = assignments.loc[~assignments["policy_id"].isin(policies["policy_id"]).to_numpy(bool)
                                & assignments["policy_id"].notna().to_numpy(bool), "asset_id"].dropna()
-    ids = volumes["boot_volume_id"]
-    return (ids.isin(failed_lookup) | ids.isin(dangling)).fillna(False).to_numpy(bool)
-
+    return set(failed_lookup.astype(str)) | set(dangling.astype(str))

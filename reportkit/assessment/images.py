@@ -129,32 +129,33 @@ def classify_images(images: pd.DataFrame, overrides: pd.DataFrame | None = None,
         "listing_type": frame["listing_type"],
         "marketplace_listing_id": frame["marketplace_listing_id"],
         "lookup_status": status,
-        "root_image_id": root_ids,
-        "chain_depth": depth,
-        "image_class": image_class,
+        "root_image_id": pd.array(root_ids, dtype="string"),
+        "chain_depth": pd.arrays.IntegerArray(depth.astype(np.int64), np.zeros(n, dtype=bool)),
+        "image_class": pd.Categorical(image_class, categories=_CLASSES),
         "copy_eligible": eligible,
         "eligibility_reason": reason,
-        "overridden": root_overridden,
-        "copy_evidence": False,
+        "overridden": pd.arrays.BooleanArray(root_overridden.astype(bool), np.zeros(n, dtype=bool)),
+        "copy_evidence": pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)),
     })
     return ASSESSED_IMAGES.coerce(out).sort_values("image_id", kind="stable").reset_index(drop=True)
 
 
 def _present(series: pd.Series) -> np.ndarray:
-    """True where a string column holds a non-empty value."""
-    return series.fillna("").astype("string").str.strip().ne("").to_numpy(bool)
+    """True where a string column holds a non-empty value (images are few: row by row)."""
+    return np.array([isinstance(v, str) and bool(v.strip()) for v in series], dtype=bool)
 
 
 def _with_referenced(images: pd.DataFrame, referenced: Iterable[str] | None) -> pd.DataFrame:
     """Deduplicate images by OCID (a readable row wins) and add referenced-but-absent OCIDs."""
     frame = images.copy()
     frame["lookup_status"] = frame["lookup_status"].astype("string")
-    # A readable row beats a failed look-up of the same image from another region.
-    rank = frame["lookup_status"].fillna("ok").str.lower().ne("ok").astype(int)
-    frame = (frame.assign(_rank=rank)
-             .sort_values(["image_id", "_rank", "region"], kind="stable", na_position="last")
-             .drop_duplicates("image_id").drop(columns="_rank"))
-    frame = frame[frame["image_id"].notna()]
+    if not (frame["image_id"].notna().all() and frame["image_id"].is_unique):
+        # A readable row beats a failed look-up of the same image from another region.
+        rank = frame["lookup_status"].fillna("ok").str.lower().ne("ok").astype(int)
+        frame = (frame.assign(_rank=rank)
+                 .sort_values(["image_id", "_rank", "region"], kind="stable", na_position="last")
+                 .drop_duplicates("image_id").drop(columns="_rank"))
+        frame = frame[frame["image_id"].notna()]
     if referenced is not None:
         wanted = pd.Series(pd.unique(pd.Series(list(referenced), dtype="string").dropna()), dtype="string")
         absent = wanted[~wanted.isin(frame["image_id"])]
@@ -175,9 +176,9 @@ def mark_failed_lookups(images: pd.DataFrame, errors: pd.DataFrame) -> pd.DataFr
     A failed listing look-up could hide a partner image behind a root that looks like a platform
     image, so such an image is unknown, never platform.
     """
-    operation = errors["operation"].astype("string")
-    failed = errors.loc[operation.isin(LOOKUP_OPERATIONS).fillna(False).to_numpy(bool), "resource_id"]
-    failed = pd.Index(failed.dropna().astype(str).unique())
+    # the errors table is small (one row per failed call): read it row by row
+    failed = pd.Index(sorted({str(r) for op, r in zip(errors["operation"], errors["resource_id"], strict=True)
+                              if op in LOOKUP_OPERATIONS and isinstance(r, str)}))
     if failed.empty:
         return images
     out = images.copy()
@@ -198,52 +199,59 @@ def _reasons(frame: pd.DataFrame, image_class: np.ndarray, root_kind: np.ndarray
     listing = frame["marketplace_listing_id"].to_numpy(object)
     publisher = frame["marketplace_publisher"].to_numpy(object)
 
-    def chain(rows: np.ndarray) -> pd.Series:
-        return " (" + at(depth, rows) + " base_image_id step(s) to root " + at(root_ids, rows) + ")"
+    def chain(rows: np.ndarray) -> list:
+        return [" (", at(depth, rows), " base_image_id step(s) to root ", at(root_ids, rows), ")"]
 
     unknown_root = root_kind == ImageClass.UNKNOWN.value
     is_ = lambda cls: image_class == cls.value  # noqa: E731 - local shorthand
     cases = [
-        (looped, lambda r: "base_image_id chain of " + at(image_id, r) + f" loops or is longer than "
+        (looped, lambda r: ["base_image_id chain of ", at(image_id, r), f" loops or is longer than "
          f"{MAX_CHAIN_DEPTH} steps: eligibility unknown; add the image to data/image_overrides.csv if you know "
-         "its origin"),
-        (base_missing, lambda r: "base image " + at(root_ids, r) + " of " + at(image_id, r)
-         + " is not in the inventory: eligibility unknown"),
-        (root_overridden & (depth == 0), lambda r: "overridden as " + at(image_class, r)
-         + " in image_overrides.csv: " + at(note, r)),
-        (root_overridden, lambda r: "root image " + at(root_ids, r) + " overridden in image_overrides.csv ("
-         + at(note, r) + ")" + chain(r) + ": " + at(image_class, r)),
-        (unknown_root & (depth == 0) & (status == "not_found"), lambda r: "image " + at(image_id, r)
-         + " was not found (deleted or not visible): eligibility cannot be inferred"),
-        (unknown_root & (depth == 0) & (status == "missing"), lambda r: "image " + at(image_id, r)
-         + " was not looked up by collect: eligibility unknown"),
-        (unknown_root & (depth == 0), lambda r: "image " + at(image_id, r)
-         + " could not be read (GetImage or its Marketplace ListListings look-up failed, see errors): "
-         "eligibility unknown"),
-        (unknown_root, lambda r: "image " + at(root_ids, r) + " in the base chain of " + at(image_id, r)
-         + " could not be read" + chain(r) + ": eligibility unknown"),
+         "its origin"]),
+        (base_missing, lambda r: ["base image ", at(root_ids, r), " of ", at(image_id, r),
+                                  " is not in the inventory: eligibility unknown"]),
+        (root_overridden & (depth == 0), lambda r: ["overridden as ", at(image_class, r), " in image_overrides.csv: ",
+                                                    at(note, r)]),
+        (root_overridden, lambda r: ["root image ", at(root_ids, r), " overridden in image_overrides.csv (",
+                                     at(note, r), ")", chain(r), ": ", at(image_class, r)]),
+        (unknown_root & (depth == 0) & (status == "not_found"), lambda r: ["image ", at(image_id, r),
+                                                                           " was not found (deleted or not "
+                                                                           "visible): eligibility cannot be inferred"]),
+        (unknown_root & (depth == 0) & (status == "missing"), lambda r: ["image ", at(image_id, r),
+                                                                         " was not looked up by collect: "
+                                                                         "eligibility unknown"]),
+        (unknown_root & (depth == 0), lambda r: ["image ", at(image_id, r),
+                                                 " could not be read (GetImage or its Marketplace ListListings "
+                                                 "look-up failed, see errors): "
+         "eligibility unknown"]),
+        (unknown_root, lambda r: ["image ", at(root_ids, r), " in the base chain of ", at(image_id, r),
+                                  " could not be read", chain(r), ": eligibility unknown"]),
         (is_(ImageClass.PLATFORM), lambda r: "Oracle platform image (no compartment, listing type NONE, "
          "no Marketplace listing): backups can be copied"),
-        (is_(ImageClass.CUSTOM_FROM_PLATFORM), lambda r: "custom image built from platform image "
-         + at(root_ids, r) + chain(r) + ": backups can be copied"),
-        (is_(ImageClass.CUSTOM_IMPORTED) & (depth == 0), lambda r: "custom image with no base image (imported): "
-         + _NOT_COPYABLE),
-        (is_(ImageClass.CUSTOM_IMPORTED), lambda r: "custom image whose chain ends at imported image "
-         + at(root_ids, r) + chain(r) + ": " + _NOT_COPYABLE),
-        (is_(ImageClass.MARKETPLACE), lambda r: "published by Marketplace listing " + at(listing, r) + " ("
-         + at(publisher, r) + "): Marketplace images cannot be copied"),
-        (is_(ImageClass.CUSTOM_FROM_MARKETPLACE), lambda r: "custom image built from Marketplace image "
-         + at(root_ids, r) + chain(r) + ": Marketplace images cannot be copied"),
-        (is_(ImageClass.COMMUNITY) & (depth == 0), lambda r: "community image (listing type COMMUNITY): "
-         + _NOT_COPYABLE),
-        (is_(ImageClass.COMMUNITY), lambda r: "custom image built from community image " + at(root_ids, r)
-         + chain(r) + ": " + _NOT_COPYABLE),
+        (is_(ImageClass.CUSTOM_FROM_PLATFORM), lambda r: ["custom image built from platform image ", at(root_ids, r),
+                                                          chain(r), ": backups can be copied"]),
+        (is_(ImageClass.CUSTOM_IMPORTED) & (depth == 0), lambda r: ["custom image with no base image (imported): ",
+                                                                    _NOT_COPYABLE]),
+        (is_(ImageClass.CUSTOM_IMPORTED), lambda r: ["custom image whose chain ends at imported image ",
+                                                     at(root_ids, r), chain(r), ": ", _NOT_COPYABLE]),
+        (is_(ImageClass.MARKETPLACE), lambda r: ["published by Marketplace listing ", at(listing, r), " (",
+                                                 at(publisher, r), "): Marketplace images cannot be copied"]),
+        (is_(ImageClass.CUSTOM_FROM_MARKETPLACE), lambda r: ["custom image built from Marketplace image ",
+                                                             at(root_ids, r), chain(r),
+                                                             ": Marketplace images cannot be copied"]),
+        (is_(ImageClass.COMMUNITY) & (depth == 0), lambda r: ["community image (listing type COMMUNITY): ",
+                                                              _NOT_COPYABLE]),
+        (is_(ImageClass.COMMUNITY), lambda r: ["custom image built from community image ", at(root_ids, r), chain(r),
+                                               ": ", _NOT_COPYABLE]),
     ]
     return compose_text(cases, len(frame))
 
 
 def _empty_overrides() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series([], dtype="string") for c in OVERRIDE_COLUMNS})
+    return _EMPTY_OVERRIDES.copy(deep=False)
+
+
+_EMPTY_OVERRIDES = pd.DataFrame({c: pd.Series([], dtype="string") for c in OVERRIDE_COLUMNS})
 
 
 def validate_image_overrides(overrides: pd.DataFrame, *, source: str = "image overrides") -> pd.DataFrame:

@@ -16,7 +16,8 @@ from reportkit.assessment.result import Assessment
 from reportkit.schema import CoverageStatus
 
 #: the trend's columns per month: the summary's counts, statuses in the enum's order
-SUMMARY_COLUMNS = ["total_volumes", *(s.value for s in CoverageStatus), "coverage_pct", "collection_gaps"]
+SUMMARY_COLUMNS = ["total_volumes", *(s.value for s in CoverageStatus), "restorable_pct", "restorable_upper_pct",
+                   "copyable_coverage_pct", "collection_gaps"]
 
 
 
@@ -70,7 +71,7 @@ class MonthlyHistory:
     month: str
     tenancy: str
     snapshots: pd.DataFrame          # month-end snapshots in the window, with manifest_sha256
-    trend: pd.DataFrame              # one row per month: summary counts and coverage_pct
+    trend: pd.DataFrame              # one row per month: summary counts and the three percentages
     current: Assessment              # Assessment of the month's last snapshot
     previous: Assessment | None      # Assessment of the previous month's last snapshot, if any
     changes: pd.DataFrame            # compare_findings(current, previous)

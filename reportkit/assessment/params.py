@@ -1,4 +1,4 @@
-"""Validation of assess parameters: rpo_days, as_of and copy_targets (pure, except read_copy_targets)."""
+"""Validation of assess parameters: rpo_days, as_of, copy_targets and accept (pure, except read_copy_targets)."""
 from __future__ import annotations
 
 import json
@@ -11,6 +11,7 @@ import pandas as pd
 from reportkit.errors import InputError
 from reportkit.inventory import CollectionMetadata
 from reportkit.regions import lookup_region
+from reportkit.schema import ACCEPTED_KIND, Accept, ProtectionKind
 
 
 def validate_rpo_days(rpo_days: object) -> int:
@@ -40,6 +41,53 @@ def resolve_as_of(as_of: pd.Timestamp | str | None, metadata: CollectionMetadata
     if stamp is pd.NaT or pd.isna(stamp):
         raise InputError(f"as_of must be an ISO 8601 timestamp such as 2024-05-01T00:00:00Z, got {as_of!r}")
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def check_as_of_bounds(as_of: pd.Timestamp, oldest: pd.Timestamp | None, finished_at: pd.Timestamp) -> None:
+    """Raise InputError (one line) unless ``oldest <= as_of <= finished_at + 1 day`` (rule book §1).
+
+    Before the oldest data nothing is known; after the collection (plus a day of clock slack) the
+    snapshot cannot say what exists. ``oldest`` is None for an inventory without timestamps.
+    """
+    latest = finished_at + pd.Timedelta(days=1)
+    if as_of > latest:
+        raise InputError(f"as_of {as_of.isoformat()} is after the snapshot (collected until "
+                         f"{finished_at.isoformat()}, + 1 day): the snapshot cannot say what exists after it was taken")
+    if oldest is not None and as_of < oldest:
+        raise InputError(f"as_of {as_of.isoformat()} is before the oldest data in the snapshot "
+                         f"({oldest.isoformat()}): nothing is known about that time")
+
+
+def parse_accept(value: object, *, where: str = "accept") -> frozenset[ProtectionKind]:
+    """Return the protection kinds ``value`` accepts (rule book §0); None means all three.
+
+    ``value`` is an iterable of names or comma-separated text: ``copy`` (boot volume backup copies),
+    ``group_copy`` (volume group backup copies), ``replica`` (boot volume replicas); the kind names
+    themselves (``backup_copy``, ...) are accepted too. ``where`` names the option in errors. The one
+    parser of --accept, the ``accept`` report parameter and ``assess(accept=)``.
+    """
+    if value is None:
+        return frozenset(ACCEPTED_KIND.values())
+    items = value.split(",") if isinstance(value, str) else list(value) if isinstance(value, (list, tuple, set,
+                                                                                                  frozenset)) else None
+    names = {str(a.value): k for a, k in ACCEPTED_KIND.items()} | {k.value: k for k in ProtectionKind}
+    allowed = ", ".join(a.value for a in Accept)
+    if items is None:
+        raise InputError(f"{where} must name protection kinds ({allowed}), got {value!r}")
+    kinds = set()
+    for item in items:
+        text = str(item).strip().lower() if isinstance(item, (str, Accept, ProtectionKind)) else None
+        if not text:
+            if text == "" and isinstance(value, str):
+                continue
+            raise InputError(f"{where}: {item!r} is not a protection kind; give one or more of {allowed}")
+        if text not in names:
+            raise InputError(f"{where}: {item!r} is not a protection kind; give one or more of {allowed}, "
+                             "e.g. copy,replica")
+        kinds.add(names[text])
+    if not kinds:
+        raise InputError(f"{where} names no protection kind; give one or more of {allowed}")
+    return frozenset(kinds)
 
 
 def resolve_region(name: str, regions: pd.DataFrame, *, what: str) -> str:

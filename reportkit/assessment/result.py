@@ -1,21 +1,23 @@
 """What an assessment returns: the Assessment (its tables) and the CoverageSummary (its headline numbers)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import pandas as pd
 
-from reportkit.assessment.summaries import coverage_pct
+from reportkit.assessment.summaries import headline_pcts
 from reportkit.inventory import CollectionMetadata
 from reportkit.schema import CoverageStatus
 
 
 @dataclass(frozen=True)
 class CoverageSummary:
-    """Headline numbers of an assessment: volumes per coverage status and the coverage percentage.
+    """Headline numbers of an assessment (rule book §8): volumes per coverage status and three percentages.
 
     One count field per :class:`~reportkit.schema.CoverageStatus` value (a test keeps them equal).
+    ``restorable_pct`` is THE headline: covered / every volume in scope; unknown counts as not
+    covered, so data that could not be read can never raise it.
     """
 
     as_of: pd.Timestamp
@@ -29,8 +31,10 @@ class CoverageSummary:
     no_backup: int
     ineligible: int
     unknown: int
-    coverage_pct: float | None  # covered / (total - ineligible - unknown) * 100; None if that is 0
-    collection_gaps: int        # rows in inventory.errors
+    restorable_pct: float | None         # covered / total * 100; None if total is 0
+    restorable_upper_pct: float | None   # (covered + unknown) / total * 100: if every unknown were covered
+    copyable_coverage_pct: float | None  # covered / (total - ineligible) * 100; None if that is 0
+    collection_gaps: int                 # rows in inventory.errors
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (as_of in ISO 8601)."""
@@ -41,6 +45,12 @@ class CoverageSummary:
     def counts(self) -> dict[str, int]:
         """Return volumes per coverage status, in the enum's order."""
         return {s.value: getattr(self, s.value) for s in CoverageStatus}
+
+    def sentence(self) -> str:
+        """Return the headline sentence: 'N of M boot volumes could be restored in another region from data
+        no older than the RPO (R days)'."""
+        return (f"{self.covered:,} of {self.total_volumes:,} boot volumes could be restored in another region "
+                f"from data no older than the RPO ({self.rpo_days} days)")
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,9 @@ class Assessment:
     parameters: dict[str, Any]
     metadata: CollectionMetadata
     gaps: pd.DataFrame       # region, compartment_id ('' = whole region), operation, code
+    group_backups: pd.DataFrame = field(default_factory=pd.DataFrame)  # schema.ASSESSED_GROUP_BACKUPS
+    items: pd.DataFrame = field(default_factory=pd.DataFrame)          # schema.PROTECTION_ITEMS
+    notes: tuple[str, ...] = ()  # what the assessment could not consider (e.g. tables the snapshot predates)
 
     def __repr__(self) -> str:  # one line; the display code lives in reportkit.report.views.display
         from reportkit.report.views.display import assessment_text
@@ -75,5 +88,5 @@ def summarize(volumes: pd.DataFrame, *, as_of: pd.Timestamp, rpo_days: int, erro
     n = {s.value: int(counts.get(s.value, 0)) for s in CoverageStatus}
     total = len(volumes)
     return CoverageSummary(as_of=as_of, rpo_days=rpo_days, total_volumes=total, **n,
-                           coverage_pct=coverage_pct(n["covered"], total, n["ineligible"], n["unknown"]),
+                           **headline_pcts(n["covered"], total, n["ineligible"], n["unknown"]),
                            collection_gaps=errors)

@@ -34,13 +34,17 @@ def add_snapshot(parser: argparse.ArgumentParser, *, default: str | None = "late
 
 
 def add_assessment(parser: argparse.ArgumentParser) -> None:
-    """--rpo-days, --as-of, --copy-targets, --overrides: how a snapshot is judged."""
+    """--rpo-days, --as-of, --copy-targets, --accept, --overrides: how a snapshot is judged."""
     parser.add_argument("--rpo-days", default="7", metavar="DAYS",
                         help="a copy whose source backup is older than this many days is stale (default 7)")
     parser.add_argument("--as-of", metavar="TIME",
                         help="instant to judge, ISO 8601, e.g. 2026-11-01 (default: when the snapshot was collected)")
     parser.add_argument("--copy-targets", type=Path, metavar="FILE",
                         help="source region -> destination region(s): JSON {\"lhr\": [\"fra\"]} or lines 'lhr: fra, ams'")
+    parser.add_argument("--accept", metavar="KINDS",
+                        help="protection kinds that may make a volume covered, comma-separated: copy (boot volume "
+                             "backup copies), group_copy (volume group backup copies), replica (boot volume replicas); "
+                             "default all three. E.g. --accept copy when your policy demands backup copies")
     parser.add_argument("--overrides", metavar="CSV",
                         help="image overrides (image_id,image_class,note) that win over image inference; default "
                              "data/image_overrides.csv when it exists; 'none' for no overrides")
@@ -54,7 +58,12 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def assessment_options(args: argparse.Namespace) -> dict[str, Any]:
     """Keyword arguments for :func:`reportkit.pipeline.assess_snapshot` from the (checked) options."""
-    return {"rpo_days": args.rpo_days, "copy_targets": args.copy_targets, "as_of": args.as_of}
+    from reportkit.assessment import parse_accept
+
+    options: dict[str, Any] = {"rpo_days": args.rpo_days, "copy_targets": args.copy_targets, "as_of": args.as_of}
+    if getattr(args, "accept", None) is not None:
+        options["accept"] = parse_accept(args.accept, where="--accept")
+    return options
 
 
 # --------------------------------------------------------------------------------------------
@@ -77,6 +86,10 @@ def check_shared(args: argparse.Namespace) -> None:
             raise InputError(f"--{name.replace('_', '-')} {value:g} is out of range: give a number from {low:g} to {high:g}")
     if getattr(args, "rpo_days", None) is not None:
         args.rpo_days = check_rpo_days(args.rpo_days)
+    if getattr(args, "accept", None) is not None:
+        from reportkit.assessment import parse_accept
+
+        parse_accept(args.accept, where="--accept")
     if getattr(args, "as_of", None) is not None:
         args.as_of = check_as_of(args.as_of)
     if isinstance(getattr(args, "copy_targets", None), Path):
@@ -148,7 +161,19 @@ def check_folder(path: Path, option: str, *, must_exist: bool = False, output: b
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
     if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-        raise InputError(f"{option} {str(path)!r} cannot be written: {str(existing)!r} is not a writable folder")
+        raise InputError(f"{option} {str(path)!r} is not writable: {str(existing)!r} {_why_not_writable(existing)}")
+
+
+def _why_not_writable(folder: Path) -> str:
+    """The reason ``folder`` takes no new file, in words (a file, a read-only file system, permissions)."""
+    if not folder.is_dir():
+        return "is a file, not a folder"
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return "is on a Read-only file system"
+    except OSError:
+        pass
+    return "is not a folder this user may write into (permissions)"
 
 
 def _has_lone_surrogate(text: str) -> bool:

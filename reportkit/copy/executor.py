@@ -3,21 +3,23 @@
 ``execute_plan(plan)`` is a dry run: it prints what it would do and sends nothing (no OCI client
 is even created). With ``execute=True`` it, for each planned entry:
 
-1. appends ``requested`` to the journal, then calls CopyBootVolumeBackup through a client of the
-   entry's SOURCE region with ``opc-retry-token`` = the entry's ``retry_token`` (deterministic, so
-   a retried or re-run request gets the same copy back instead of a second one);
+1. appends ``requested`` to the journal, then calls CopyBootVolumeBackup (CopyVolumeGroupBackup for
+   a volume group backup entry) through a client of the entry's SOURCE region with
+   ``opc-retry-token`` = the entry's ``retry_token`` (deterministic, so a retried or re-run request
+   gets the same copy back instead of a second one);
 2. appends ``accepted`` (opc-request-id, new copy id) or ``refused`` (HTTP status, OCI code and
    message: 409 copy in flight, 400 ineligible, 404, 429, ...) and goes on with the rest;
 3. waits for the copy through a client of the DESTINATION region (the copy lives there; polling
    it through the source region's client gives 404, which is why the SDK's composite waiter is
    not used) until AVAILABLE / FAULTY / TERMINATED, and appends ``finished``.
 
-Waves: entries of one boot volume from one source region run one after the other (OCI allows one
-copy per boot volume at a time from a source region); different volumes run in parallel up to
-``concurrency``. The journal is append-only JSON lines, each fsync'ed, so a crash or SIGKILL
-leaves a usable journal. Re-running the same plan with the same journal resumes: finished
-entries are skipped, in-flight ones are waited for, requested-but-unanswered ones are requested
-again with the same retry token. Ctrl-C stops cleanly (requests already sent are recorded).
+Waves: entries of one boot volume (volume group) from one source region run one after the other
+(OCI allows one copy per boot volume, and per volume group, at a time from a source region);
+different ones run in parallel up to ``concurrency``. The journal is append-only JSON lines,
+each fsync'ed, so a crash or SIGKILL leaves a usable journal. Re-running the same plan with the
+same journal resumes: finished entries are skipped, in-flight ones are waited for,
+requested-but-unanswered ones are requested again with the same retry token. Ctrl-C stops
+cleanly (requests already sent are recorded).
 """
 from __future__ import annotations
 
@@ -38,7 +40,8 @@ from reportkit.copy.clients import client_factory_from
 from reportkit.copy.journal import FINAL_REFUSALS, JOURNAL_VERSION, EntryState, Journal, fold_journal, read_journal
 from reportkit.errors import PlanError
 from reportkit.plan import CopyPlan
-from reportkit.schema import COPY_RESULTS, CopyOutcome, PlanStatus
+from reportkit.plan.model import chain_key
+from reportkit.schema import COPY_RESULTS, CopyOutcome, PlanKind, PlanStatus
 
 FINAL_STATES = ("AVAILABLE", "FAULTY", "TERMINATED")
 DEFAULT_POLL_INTERVAL = 30.0     # seconds between polls of a copy's state
@@ -194,7 +197,7 @@ class _Runner:
                 self.results[entry["entry_id"]] = _result_row(entry, st.outcome or CopyOutcome.COPIED, st,
                                                                resumed=True)
             else:
-                chains.setdefault((entry["boot_volume_id"], entry["source_region"]), []).append(entry)
+                chains.setdefault(chain_key(entry), []).append(entry)
                 todo += 1
         done_before = sum(1 for r in self.results.values() if r["outcome"] != CopyOutcome.BLOCKED)
         available_before = sum(1 for r in self.results.values() if r["outcome"] == CopyOutcome.COPIED)
@@ -274,13 +277,16 @@ class _Runner:
         return self._wait_for(entry, st, resumed)
 
     def _request(self, entry: dict[str, Any], st: EntryState) -> CopyOutcome | None:
-        """Send CopyBootVolumeBackup; return an outcome when there is nothing to wait for."""
+        """Send CopyBootVolumeBackup (CopyVolumeGroupBackup for a group entry); return an outcome when
+        there is nothing to wait for."""
         import oci
 
         ids = {"entry_id": entry["entry_id"], "retry_token": entry["retry_token"]}
-        details = oci.core.models.CopyBootVolumeBackupDetails(
-            destination_region=entry["destination_region"], display_name=entry["display_name"] or None,
-            kms_key_id=entry["kms_key_id"] or None)
+        group = _is_group(entry)
+        details_class = (oci.core.models.CopyVolumeGroupBackupDetails if group
+                         else oci.core.models.CopyBootVolumeBackupDetails)
+        details = details_class(destination_region=entry["destination_region"],
+                                display_name=entry["display_name"] or None, kms_key_id=entry["kms_key_id"] or None)
         self.journal.append("requested", **ids, backup_id=entry["backup_id"],
                             source_region=entry["source_region"], destination_region=entry["destination_region"],
                             kms_key_id=entry["kms_key_id"], display_name=entry["display_name"],
@@ -288,9 +294,9 @@ class _Runner:
         st.requested = True
         try:
             client = self.factory(entry["source_region"])
-            response = client.copy_boot_volume_backup(entry["backup_id"], details,
-                                                      opc_retry_token=entry["retry_token"],
-                                                      retry_strategy=oci.retry.NoneRetryStrategy())
+            copy = client.copy_volume_group_backup if group else client.copy_boot_volume_backup
+            response = copy(entry["backup_id"], details, opc_retry_token=entry["retry_token"],
+                            retry_strategy=oci.retry.NoneRetryStrategy())
         except oci.exceptions.ServiceError as exc:
             self.journal.append("refused", **ids, http_status=exc.status, code=exc.code, message=exc.message,
                                 opc_request_id=exc.request_id)
@@ -319,7 +325,9 @@ class _Runner:
             if self.before_poll is not None:
                 self.before_poll(entry)
             try:
-                backup = self.factory(entry["destination_region"]).get_boot_volume_backup(st.copy_id).data
+                client = self.factory(entry["destination_region"])
+                get = client.get_volume_group_backup if _is_group(entry) else client.get_boot_volume_backup
+                backup = get(st.copy_id).data
                 errors = 0
                 st.state = backup.lifecycle_state
             except Exception as exc:  # noqa: BLE001 - a failed poll is retried, then recorded
@@ -353,6 +361,11 @@ class _Runner:
                 self._other_endings += 1
                 self._bar.set_postfix_str(f"not available: {self._other_endings} (last: {outcome.value})")
         return outcome
+
+
+def _is_group(entry: Mapping[str, Any]) -> bool:
+    """True for a volume group backup copy (plans written before entries had a kind copy boot backups)."""
+    return entry.get("kind") == PlanKind.VOLUME_GROUP_BACKUP
 
 
 # --------------------------------------------------------------------------------------------

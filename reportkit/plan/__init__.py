@@ -13,13 +13,14 @@ from reportkit.plan.model import (
     CopyPlan,
     IamCheck,
     PlanSummary,
+    assign_waves,
     copy_cli_command,
     entry_id_for,
     plan_id_of,
     retry_token_for,
     summarize_plan,
 )
-from reportkit.plan.planner import ANY_REGION, assign_waves, iam_check_for_group, make_plan, normalise_kms_key_map
+from reportkit.plan.planner import ANY_REGION, iam_check_for_group, make_plan, normalise_kms_key_map
 
 __all__ = ["ANY_REGION", "PLAN_FORMAT", "PLAN_FORMAT_VERSION", "CopyPlan", "IamCheck", "PlanSummary", "assign_waves",
            "copy_cli_command", "entry_id_for", "export_plan_csv", "iam_check_for_group", "load_plan", "make_plan",

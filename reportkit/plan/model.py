@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from reportkit.schema import Encryption, PlanStatus
+from reportkit.schema import Encryption, PlanKind, PlanStatus
 
 PLAN_FORMAT = "reportkit-copy-plan"
 PLAN_FORMAT_VERSION = 1
@@ -101,13 +102,71 @@ def retry_token_for(entry_id: str, previous_failures: int = 0) -> str:
 
 
 def copy_cli_command(backup_id: str, destination_region: str, source_region: str, *,
-                     kms_key_id: str | None = None, display_name: str | None = None) -> str:
-    """Return the equivalent ``oci bv boot-volume-backup copy`` command (shell-quoted)."""
-    parts = ["oci", "bv", "boot-volume-backup", "copy", "--boot-volume-backup-id", backup_id,
-             "--destination-region", destination_region]
+                     kms_key_id: str | None = None, display_name: str | None = None, group: bool = False) -> str:
+    """Return the equivalent ``oci bv boot-volume-backup copy`` command (``group``: ``oci bv
+    volume-group-backup copy``), shell-quoted."""
+    noun = "volume-group-backup" if group else "boot-volume-backup"
+    parts = ["oci", "bv", noun, "copy", f"--{noun}-id", backup_id, "--destination-region", destination_region]
     if display_name:
         parts += ["--display-name", display_name]
     if kms_key_id:
         parts += ["--kms-key-id", kms_key_id]
     parts += ["--region", source_region]
     return " ".join(shlex.quote(p) for p in parts)
+
+
+def copy_encryption(source_key: str | None, dest_key: str | None, dest: str, *, allow_downgrade: bool,
+                    source: str, holder: str) -> tuple[Encryption, PlanStatus, str | None, str | None]:
+    """(encryption, status, block reason, note) of a copy to ``dest``: a destination key wins; a
+    Vault-encrypted source without one is blocked unless downgrades are allowed. ``source`` and
+    ``holder`` name what holds ``source_key`` in the note and in the reason."""
+    if dest_key:
+        return Encryption.VAULT, PlanStatus.PLANNED, None, None
+    if source_key and allow_downgrade:
+        return (Encryption.DOWNGRADE, PlanStatus.PLANNED, None,
+                f"{source} is encrypted with Vault key {source_key}; the copy in {dest} will use an "
+                "Oracle-managed key (allowed by allow_encryption_downgrade)")
+    if source_key:
+        return (Encryption.NO_KEY, PlanStatus.BLOCKED,
+                f"{holder} is encrypted with Vault key {source_key} and no key for {dest} is in the kms key map: "
+                "add a destination key (--kms-key-map) or pass --allow-encryption-downgrade", None)
+    return Encryption.ORACLE_MANAGED, PlanStatus.PLANNED, None, None
+
+
+def stale_note(created: Any, as_of: pd.Timestamp | None, rpo_days: Any, *, what: str, fresh: str) -> str | None:
+    """The note of a copy whose source is already older than the RPO (it will stay stale)."""
+    if rpo_days is None or as_of is None or created is None or pd.isna(created):
+        return None
+    age = (as_of - pd.Timestamp(created)).total_seconds() / 86400
+    if age <= float(rpo_days):
+        return None
+    return (f"newest AVAILABLE {what} is {math.floor(age)} days old, older than the RPO of {rpo_days} days: the "
+            f"copy stays stale; take a new {fresh} first")
+
+
+def chain_key(entry: Mapping[str, Any]) -> tuple[str, str]:
+    """(what OCI copies one at a time, source region): the boot volume, or the volume group of a
+    volume group backup copy. Entries with the same key run one after the other (waves)."""
+    if entry.get("kind") == PlanKind.VOLUME_GROUP_BACKUP:
+        return f"volume group {entry.get('volume_group_id')}", str(entry["source_region"])
+    return str(entry["boot_volume_id"]), str(entry["source_region"])
+
+
+def assign_waves(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return ``entries`` with ``wave`` set: 1, 2, ... per (boot volume, source region), or per
+    (volume group, source region) for volume group backup copies.
+
+    OCI allows one copy per boot volume (volume group) at a time from a source region, so the n-th
+    planned copy of a volume (group) goes in wave n. Blocked entries get no wave. Destinations are
+    ordered by name so the same assessment always gives the same plan.
+    """
+    out = [dict(e) for e in entries]
+    counters: dict[tuple[str, str], int] = {}
+    for e in sorted(out, key=lambda e: (*chain_key(e), e["destination_region"])):
+        if e["status"] != PlanStatus.PLANNED:
+            e["wave"] = None
+            continue
+        key = chain_key(e)
+        counters[key] = counters.get(key, 0) + 1
+        e["wave"] = counters[key]
+    return out

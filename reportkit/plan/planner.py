@@ -10,20 +10,33 @@ OCI). Only :mod:`reportkit.copy` ever executes a plan. The rules come from OCI's
   copied: ineligible and unknown volumes are never planned, they are listed in ``skipped``;
 - a Vault key for the copy must be a key *in the destination region* (``kms_key_map``); a
   Vault-encrypted source without such a key is blocked unless the caller explicitly allows the
-  copy to fall back to an Oracle-managed key (``allow_encryption_downgrade``).
+  copy to fall back to an Oracle-managed key (``allow_encryption_downgrade``);
+- a copy never goes to the volume's own region (it protects nothing there);
+- a volume whose destination comes from its volume group's policy is closed by copying the group's
+  newest AVAILABLE root group backup (:mod:`reportkit.plan.groups`).
 
 Saving and loading (``save_plan`` / ``load_plan``) is file I/O and lives in :mod:`reportkit.plan.files`.
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 from reportkit.errors import InputError
-from reportkit.plan.model import CopyPlan, IamCheck, copy_cli_command, entry_id_for, retry_token_for, summarize_plan
+from reportkit.plan.groups import group_entry, plan_group_copies
+from reportkit.plan.model import (
+    CopyPlan,
+    IamCheck,
+    assign_waves,
+    copy_cli_command,
+    copy_encryption,
+    entry_id_for,
+    retry_token_for,
+    stale_note,
+    summarize_plan,
+)
 from reportkit.regions import lookup_region
 from reportkit.schema import (
     COPYABLE_IMAGE_CLASSES,
@@ -33,7 +46,9 @@ from reportkit.schema import (
     BackupState,
     CoverageStatus,
     Encryption,
+    PlanKind,
     PlanStatus,
+    RequirementSource,
 )
 
 # PLANNABLE (schema): the verdicts a copy can fix. in_progress is left alone (a copy is already
@@ -76,6 +91,7 @@ def make_plan(
     sources, copies = _split_backups(backups)
     entries: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
+    group_needs: list[tuple[dict[str, Any], list[str], dict[str, Any]]] = []
     for vol in volumes.to_dict("records"):
         status = _str(vol.get("coverage_status"))
         if status == CoverageStatus.COVERED:
@@ -93,13 +109,21 @@ def make_plan(
                                               "OCI only copies backups of platform-image volumes"})
             continue
         region = _str(vol.get("region"))
+        if _str(vol.get("requirement_source")) == RequirementSource.GROUP_POLICY:
+            lacking = [d for d in _regions(vol.get("required_regions"))
+                       if d not in set(_regions(vol.get("covered_regions"))) and d != region]
+            if lacking:
+                group_needs.append((vol, lacking, base))
+            else:
+                skipped.append({**base, "reason": "no required destination region lacks a fresh copy"})
+            continue
         vol_sources = sources.get((_str(vol.get("boot_volume_id")), region), [])
         vol_backup_ids = {_str(b.get("backup_id")) for b in vol_sources}
         required = _regions(vol.get("required_regions"))
         if ANY_REGION in required:
             # "any other region": refresh where the volume already has copies; with none, the
             # plan cannot guess a destination.
-            required = _regions_with_copies(copies, vol_backup_ids)[:1]
+            required = [r for r in _regions_with_copies(copies, vol_backup_ids) if r != region][:1]
             if not required:
                 skipped.append({**base, "reason": "any other region would do but none is chosen: "
                                                   "give the destination with --copy-targets"})
@@ -137,8 +161,15 @@ def make_plan(
                     "earlier successful copy of this volume")]))
             entries.append(entry)
 
+    group_rows, group_skipped = plan_group_copies(
+        group_needs, getattr(assessment, "group_backups", None), backups,
+        entry=lambda gb, _vols, dest, key, failed: group_entry(
+            gb, dest, key, failed, keys=keys, allow_downgrade=allow_encryption_downgrade, rpo_days=rpo_days,
+            as_of=as_of, ids=(entry_id_for, retry_token_for)))
+    skipped += group_skipped
     if iam_verdicts is not None:
         entries = [_apply_iam(e, iam_verdicts) for e in entries]
+    entries += group_rows
     entries = assign_waves(entries)
     entries_df = PLAN_ENTRIES.coerce(pd.DataFrame(entries, columns=PLAN_ENTRIES.column_names))
     skipped_df = PLAN_SKIPPED.coerce(pd.DataFrame(skipped, columns=PLAN_SKIPPED.column_names))
@@ -165,25 +196,6 @@ def iam_check_for_group(inventory: Any, group: str) -> IamCheck | None:
     if policies is None or len(policies) == 0:
         return None
     return copy_checker(policies, group, compartments=getattr(inventory, "compartments", None))
-
-
-def assign_waves(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Return ``entries`` with ``wave`` set: 1, 2, ... per (boot volume, source region).
-
-    OCI allows one copy per boot volume at a time from a source region, so the n-th planned copy
-    of a volume goes in wave n. Blocked entries get no wave. Destinations are ordered by name so
-    the same assessment always gives the same plan.
-    """
-    out = [dict(e) for e in entries]
-    counters: dict[tuple[str, str], int] = {}
-    for e in sorted(out, key=lambda e: (e["boot_volume_id"], e["source_region"], e["destination_region"])):
-        if e["status"] != PlanStatus.PLANNED:
-            e["wave"] = None
-            continue
-        key = (e["boot_volume_id"], e["source_region"])
-        counters[key] = counters.get(key, 0) + 1
-        e["wave"] = counters[key]
-    return out
 
 
 def normalise_kms_key_map(kms_key_map: Mapping[str, str]) -> dict[str, str]:
@@ -214,26 +226,10 @@ def _entry(vol: Mapping[str, Any], backup: Mapping[str, Any], dest: str, keys: M
     source_region = _str(backup.get("region")) or _str(vol.get("region"))
     source_key = _str(backup.get("kms_key_id")) or None
     dest_key = keys.get(dest)
-    status, reason, notes = PlanStatus.PLANNED, None, []
-    if dest_key:
-        encryption = Encryption.VAULT
-    elif source_key and allow_downgrade:
-        encryption = Encryption.DOWNGRADE
-        notes.append(f"source is encrypted with Vault key {source_key}; the copy in {dest} will use an "
-                     "Oracle-managed key (allowed by allow_encryption_downgrade)")
-    elif source_key:
-        encryption = Encryption.NO_KEY
-        status = PlanStatus.BLOCKED
-        reason = (f"source backup is encrypted with Vault key {source_key} and no key for {dest} is in the kms "
-                  "key map: add a destination key (--kms-key-map) or pass --allow-encryption-downgrade")
-    else:
-        encryption = Encryption.ORACLE_MANAGED
+    encryption, status, reason, key_note = copy_encryption(source_key, dest_key, dest, allow_downgrade=allow_downgrade,
+                                                           source="source", holder="source backup")
     created = backup.get("time_created")
-    if rpo_days is not None and as_of is not None and created is not None and not pd.isna(created):
-        age = (as_of - pd.Timestamp(created)).total_seconds() / 86400
-        if age > float(rpo_days):
-            notes.append(f"newest AVAILABLE backup is {math.floor(age)} days old, older than the RPO of "
-                         f"{rpo_days} days: the copy stays stale; take a new backup first")
+    notes = [n for n in (key_note, stale_note(created, as_of, rpo_days, what="backup", fresh="backup")) if n]
     entry_id = entry_id_for(backup_id, dest)
     name = _str(backup.get("display_name")) or backup_id
     display_name = f"{name} (copy to {dest})"[:255]
@@ -241,6 +237,7 @@ def _entry(vol: Mapping[str, Any], backup: Mapping[str, Any], dest: str, keys: M
     size = backup.get("size_in_gbs")
     return {
         "entry_id": entry_id,
+        "kind": PlanKind.BOOT_VOLUME_BACKUP.value,
         "wave": None,
         "source_region": source_region,
         "destination_region": dest,

@@ -140,6 +140,16 @@ def _top_n(name: str, value: Any) -> int:
     return _int(1, 100_000)(f"parameter {name!r}", value)
 
 
+def _accept(name: str, value: Any) -> list[str]:
+    """Accept a list or comma-separated text of protection kinds (copy, group_copy, replica); return the
+    accepted names, sorted (the one parser of --accept, :func:`reportkit.assessment.parse_accept`)."""
+    from reportkit.assessment.params import parse_accept
+    from reportkit.schema import ACCEPTED_KIND
+
+    kinds = parse_accept(value, where=f"parameter {name!r}")
+    return sorted(a.value for a, kind in ACCEPTED_KIND.items() if kind in kinds)
+
+
 def _snapshot(name: str, value: Any) -> str:
     text = _text(name, value)
     if text == "latest":
@@ -184,7 +194,7 @@ _COMMON = {"title": _text, "image_overrides": _optional(_text), "output_dir": _o
 PARAMETERS: dict[str, dict[str, Callable[[str, Any], Any]]] = {
     "coverage": {
         "snapshot": _snapshot, "rpo_days": _rpo_days, "copy_targets": _optional(_copy_targets),
-        "as_of": _optional(_timestamp), "top_n": _top_n, **_COMMON,
+        "as_of": _optional(_timestamp), "accept": _optional(_accept), "top_n": _top_n, **_COMMON,
     },
     "monthly": {
         "month": _optional(_month), "history": _optional(_folder), "tenancy": _optional(_text), "rpo_days": _rpo_days,
@@ -192,7 +202,8 @@ PARAMETERS: dict[str, dict[str, Callable[[str, Any], Any]]] = {
     },
     "explore": {
         "snapshot": _snapshot, "rpo_days": _rpo_days, "as_of": _optional(_timestamp),
-        "copy_targets": _optional(_copy_targets), "region": _optional(_text), "compartment": _optional(_text),
+        "copy_targets": _optional(_copy_targets), "accept": _optional(_accept), "region": _optional(_text),
+        "compartment": _optional(_text),
         "image_class": _optional(_choice(_enum_values("ImageClass"))),
         "status": _optional(_choice(_enum_values("CoverageStatus"))),
         "boot_volume_id": _optional(_text), "top_n": _top_n, **_COMMON,

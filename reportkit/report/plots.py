@@ -103,18 +103,18 @@ def _status_columns(frame: pd.DataFrame) -> list[CoverageStatus]:
 # --------------------------------------------------------------------------------------------
 # Coverage
 # --------------------------------------------------------------------------------------------
-def coverage_overview(counts: Mapping[str, int], coverage_pct: float | None) -> Chart:
+def coverage_overview(counts: Mapping[str, int], restorable_pct: float | None) -> Chart:
     """Return one 100%-wide bar splitting all boot volumes by coverage status.
 
-    ``counts`` maps a :class:`CoverageStatus` value to its number of volumes; ``coverage_pct`` is
-    the assessment's coverage (covered / volumes that can be judged), stated in the title.
+    ``counts`` maps a :class:`CoverageStatus` value to its number of volumes; ``restorable_pct`` is
+    the headline (covered / every volume in scope), stated in the title.
     """
     values = {s: int(counts.get(s.value, counts.get(s, 0)) or 0) for s in CoverageStatus}
     total = sum(values.values())
-    if coverage_pct is None or pd.isna(coverage_pct):
-        title = "No boot volume could be judged for cross-region coverage"
+    if restorable_pct is None or pd.isna(restorable_pct):
+        title = "No boot volume in scope"
     else:
-        title = f"{coverage_pct:.0f}% of copyable boot volumes have a fresh copy in another region"
+        title = f"{restorable_pct:.0f}% of boot volumes could be restored in another region from fresh data"
     fig = _figure(9, 2.3)
     ax = fig.add_subplot()
     left = 0
@@ -146,13 +146,13 @@ def coverage_by_group(frame: pd.DataFrame, group: str, *, what: str = "region", 
     """Return stacked horizontal bars of volumes per status for each ``group`` value, worst first.
 
     ``frame`` is the output of ``coverage_by_region`` / ``coverage_by_compartment``: one row per
-    group with a count column per status and ``coverage_pct``. At most ``top_n`` groups are drawn
-    (the lowest coverage), and the title says which group is worst.
+    group with a count column per status and ``restorable_pct``. At most ``top_n`` groups are drawn
+    (the lowest), and the title says which group is worst.
     """
     statuses = _status_columns(frame)
     data = frame.copy()
-    data["_pct"] = pd.to_numeric(data.get("coverage_pct"), errors="coerce").astype(float)
-    # Worst first; groups we cannot judge (pct NA) sort first too: unknown is not good news.
+    data["_pct"] = pd.to_numeric(data.get("restorable_pct"), errors="coerce").astype(float)
+    # Worst first; groups without volumes (pct NA) sort first too: nothing to show is not good news.
     data = data.sort_values(["_pct", group], na_position="first", kind="stable").head(top_n)
     n_groups = len(frame)
     if data.empty:
@@ -160,11 +160,11 @@ def coverage_by_group(frame: pd.DataFrame, group: str, *, what: str = "region", 
     else:
         worst = data.iloc[0]
         if pd.isna(worst["_pct"]):
-            title = f"Coverage of {what} {worst[group]} cannot be judged (no copyable volume or unknown data)"
+            title = f"{what.capitalize()} {worst[group]} holds no boot volume"
         elif worst["_pct"] >= 100:
-            title = f"Every {what} has all its copyable boot volumes covered"
+            title = f"Every {what} has all its boot volumes restorable in another region"
         else:
-            title = f"Lowest coverage: {what} {worst[group]} at {_pct(worst['_pct'])}"
+            title = f"Lowest restorable share: {what} {worst[group]} at {_pct(worst['_pct'])}"
     height = 1.7 + 0.38 * max(len(data), 1)
     fig = _figure(9, height)
     ax = fig.add_subplot()
@@ -291,27 +291,28 @@ def copy_age(volumes: pd.DataFrame, rpo_days: int) -> Chart:
 
 
 def coverage_trend(trend: pd.DataFrame) -> Chart:
-    """Return the monthly coverage percentage as a line, with the unknown share as bars.
+    """Return the monthly restorable percentage as a line, with the unknown share as bars.
 
-    ``trend`` has one row per month: ``month`` (YYYY-MM), ``coverage_pct`` (may be NA when no
+    ``trend`` has one row per month: ``month`` (YYYY-MM), ``restorable_pct`` (may be NA when no
     snapshot was taken that month) and optionally ``unknown`` and ``total_volumes``.
     """
     data = trend.copy()
-    data["coverage_pct"] = pd.to_numeric(data["coverage_pct"], errors="coerce").astype(float)
-    known = data.dropna(subset=["coverage_pct"])
+    data["_pct"] = pd.to_numeric(data["restorable_pct"], errors="coerce").astype(float)
+    known = data.dropna(subset=["_pct"])
     if known.empty:
         title = "No snapshot in the period could be assessed"
     elif len(known) == 1:
-        title = f"Coverage was {_pct(known['coverage_pct'].iloc[0])} in {known['month'].iloc[0]} (one month of history)"
+        title = (f"Restorable was {_pct(known['_pct'].iloc[0])} in {known['month'].iloc[0]} "
+                 "(one month of history)")
     else:
         first, last = known.iloc[0], known.iloc[-1]
-        delta = last["coverage_pct"] - first["coverage_pct"]
+        delta = last["_pct"] - first["_pct"]
         verb = "rose" if delta > 0.5 else "fell" if delta < -0.5 else "held steady"
         if verb == "held steady":
-            title = f"Coverage held steady at {_pct(last['coverage_pct'])} from {first['month']} to {last['month']}"
+            title = f"Restorable held steady at {_pct(last['_pct'])} from {first['month']} to {last['month']}"
         else:
-            title = (f"Coverage {verb} from {_pct(first['coverage_pct'])} in {first['month']} "
-                     f"to {_pct(last['coverage_pct'])} in {last['month']}")
+            title = (f"Restorable {verb} from {_pct(first['_pct'])} in {first['month']} "
+                     f"to {_pct(last['_pct'])} in {last['month']}")
     fig = _figure(9, 3.4)
     ax = fig.add_subplot()
     x = np.arange(len(data))
@@ -321,9 +322,9 @@ def coverage_trend(trend: pd.DataFrame) -> Chart:
         if share.fillna(0).any():
             ax.bar(x, share.fillna(0), color=STATUS_COLOURS[CoverageStatus.UNKNOWN], width=0.6,
                    label="Volumes we could not judge (%)")
-    ax.plot(x, data["coverage_pct"], marker="o", color=STATUS_COLOURS[CoverageStatus.COVERED], linewidth=2,
-            label="Coverage (%)")
-    for xi, value in zip(x, data["coverage_pct"]):
+    ax.plot(x, data["_pct"], marker="o", color=STATUS_COLOURS[CoverageStatus.COVERED], linewidth=2,
+            label="Restorable in another region (%)")
+    for xi, value in zip(x, data["_pct"]):
         if not pd.isna(value):
             ax.annotate(f"{value:.0f}%", (xi, value), textcoords="offset points", xytext=(0, 6), ha="center",
                         fontsize=8, color=_TEXT)
@@ -335,7 +336,7 @@ def coverage_trend(trend: pd.DataFrame) -> Chart:
     ax.yaxis.grid(True, color=_GRID)
     ax.set_axisbelow(True)
     ax.legend(fontsize=8, frameon=False, loc="lower left")
-    alt = title + ". " + "; ".join(f"{m}: {_pct(v)}" for m, v in zip(data["month"], data["coverage_pct"]))
+    alt = title + ". " + "; ".join(f"{m}: {_pct(v)}" for m, v in zip(data["month"], data["_pct"]))
     return _render(fig, title, alt)
 
 

@@ -9,7 +9,9 @@ dictionary (:func:`data_dictionary`).
 from __future__ import annotations
 
 from reportkit.schema.assessment import (
+    ACCEPTED_KIND,
     ASSESSED_BACKUPS,
+    ASSESSED_GROUP_BACKUPS,
     ASSESSED_IMAGES,
     ASSESSED_VOLUMES,
     ABSENCE_VERDICTS,
@@ -22,11 +24,17 @@ from reportkit.schema.assessment import (
     NOT_ASSESSABLE,
     PLANNABLE,
     FINDINGS,
+    LAPSING_COVERAGE,
+    PROTECTION_BY_KIND,
+    PROTECTION_ITEMS,
+    Accept,
     Control,
     CopyStatus,
     CoverageStatus,
     ImageClass,
-    Protection,
+    ItemState,
+    ProtectionKind,
+    RequirementSource,
     Role,
     Severity,
 )
@@ -52,7 +60,7 @@ from reportkit.schema.inventory import (
     AssetType,
     BackupState,
 )
-from reportkit.schema.plan import PLAN_ENTRIES, PLAN_SKIPPED, Encryption, PlanStatus
+from reportkit.schema.plan import PLAN_ENTRIES, PLAN_SKIPPED, Encryption, PlanKind, PlanStatus
 from reportkit.schema.table import (
     BOOL,
     CATEGORY,
@@ -73,7 +81,9 @@ __all__ = [
     "BOOL", "BOOT_VOLUMES", "CATEGORY", "COMPARTMENTS", "CONTROLS", "COPY_RESULTS", "ERRORS", "FINDINGS", "FLOAT",
     "IAM_POLICIES", "IMAGES", "INT", "INVENTORY_TABLES", "OBJECT", "PLAN_ENTRIES", "PLAN_SKIPPED",
     "POLICY_ASSIGNMENTS", "REGIONS", "STRING", "TIMESTAMP", "BackupState", "Column", "Control", "CopyOutcome",
-    "CopyStatus", "CoverageStatus", "Encryption", "ImageClass", "PlanStatus", "Protection", "Role", "Severity",
+    "CopyStatus", "CoverageStatus", "Encryption", "ImageClass", "PlanKind", "PlanStatus", "ProtectionKind", "Role",
+    "Severity", "ACCEPTED_KIND", "ASSESSED_GROUP_BACKUPS", "LAPSING_COVERAGE", "PROTECTION_BY_KIND", "PROTECTION_ITEMS",
+    "Accept", "ItemState", "RequirementSource",
     "Table", "data_dictionary", "enum_values", "LATER_TABLES", "BOOT_VOLUME_REPLICAS", "VOLUME_GROUP_BACKUP_MEMBERS",
     "VOLUME_GROUP_BACKUPS", "VOLUME_GROUP_MEMBERS", "VOLUME_GROUP_REPLICAS", "VOLUME_GROUPS", "AssetType",
 ]

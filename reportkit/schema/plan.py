@@ -13,6 +13,13 @@ class PlanStatus(StrEnum):
     BLOCKED = "blocked"
 
 
+class PlanKind(StrEnum):
+    """What a plan entry copies: one boot volume backup, or a whole volume group backup."""
+
+    BOOT_VOLUME_BACKUP = "boot_volume_backup"    # CopyBootVolumeBackup
+    VOLUME_GROUP_BACKUP = "volume_group_backup"  # CopyVolumeGroupBackup: the group's policy sets the destination
+
+
 class Encryption(StrEnum):
     """How the copy will be encrypted in the destination region."""
 
@@ -24,12 +31,18 @@ class Encryption(StrEnum):
 
 PLAN_ENTRIES = Table("plan_entries", "One row per cross-region copy the plan would make (or blocks).", (
     Column("entry_id", STRING, "Deterministic id: hash of source backup OCID + destination region"),
-    Column("wave", INT, "1 for a volume's first copy from its source region, 2 for its second, ...; empty when blocked"),
+    Column("kind", CATEGORY, "boot_volume_backup (CopyBootVolumeBackup) or volume_group_backup "
+                             "(CopyVolumeGroupBackup)", enum_values(PlanKind)),
+    Column("wave", INT, "1 for a volume's (a volume group's) first copy from its source region, 2 for its second, "
+                        "...; empty when blocked"),
     Column("source_region", STRING, "Region the source backup lives in (the copy request goes there)"),
     Column("destination_region", STRING, "Region the copy is made in"),
-    Column("backup_id", STRING, "Source boot volume backup OCID (newest AVAILABLE one of the volume)"),
-    Column("boot_volume_id", STRING, "Boot volume the backup was taken from"),
-    Column("volume_name", STRING, "Display name of the boot volume"),
+    Column("backup_id", STRING, "Source backup OCID: the volume's newest AVAILABLE boot volume backup, or for "
+                                "kind volume_group_backup the newest AVAILABLE root volume group backup holding it"),
+    Column("boot_volume_id", STRING, "Boot volume the backup was taken from (volume_group_backup: the boot volumes "
+                                     "that need the copy, comma-separated)"),
+    Column("volume_group_id", STRING, "volume_group_backup entries: the volume group backed up"),
+    Column("volume_name", STRING, "Display name of the boot volume (volume_group_backup: of each, comma-separated)"),
     Column("compartment_id", STRING, "Compartment of the source backup"),
     Column("compartment_path", STRING, "Path of that compartment, e.g. Prod/App"),
     Column("size_gb", INT, "Size of the backup's boot volume, GB (what the copy transfers at most)"),

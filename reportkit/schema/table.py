@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from enum import StrEnum
 
 import pandas as pd
@@ -90,7 +90,11 @@ class Table:
         return {c.name: c.pandas_dtype() for c in self.columns}
 
     def empty(self) -> pd.DataFrame:
-        """Return a zero-row frame with every declared column and dtype."""
+        """Return a zero-row frame with every declared column and dtype (a fresh frame each call)."""
+        return self._empty.copy(deep=False)
+
+    @cached_property
+    def _empty(self) -> pd.DataFrame:
         return self.coerce(pd.DataFrame({c.name: [] for c in self.columns}))
 
     def coerce(self, df: pd.DataFrame | Iterable[Mapping[str, object]]) -> pd.DataFrame:
@@ -100,15 +104,31 @@ class Table:
         column nobody declared is a column nobody documented.
         """
         frame = df if isinstance(df, pd.DataFrame) else pd.DataFrame.from_records(list(df))
-        extra = [c for c in frame.columns if c not in self.column_names]
+        present = list(frame.columns)
+        extra = [c for c in present if c not in self._name_set]
         if extra:
             raise SchemaError(f"table {self.name!r}: undeclared columns {extra}; declare them in reportkit/schema/")
+        if tuple(present) == self._names:  # the common case: every column, in order; cast only what differs
+            out = frame.copy(deep=False)
+            for (col, expected), (_, series) in zip(self._expected, frame.items(), strict=True):
+                if not _has_dtype(series, col, expected):
+                    out[col.name] = _cast(series, col, self.name)
+            index = out.index
+            if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+                return out
+            return out.reset_index(drop=True)
         out = {}
         n = len(frame)
-        for col in self.columns:
+        for col, expected in self._expected:
             series = frame[col.name] if col.name in frame.columns else pd.Series([pd.NA] * n, index=frame.index)
-            out[col.name] = _cast(series, col, self.name)
+            out[col.name] = series if _has_dtype(series, col, expected) else _cast(series, col, self.name)
         return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
+
+    @cached_property
+    def _expected(self) -> tuple[tuple[Column, str], ...]:
+        """(column, the str of its pandas dtype) once per table: parsing a dtype string costs on every check."""
+        return tuple((c, "" if c.dtype in (CATEGORY, OBJECT) else str(pd.api.types.pandas_dtype(c.dtype)))
+                     for c in self.columns)
 
     def validate(self, df: pd.DataFrame) -> pd.DataFrame:
         """Raise :class:`SchemaError` unless ``df`` has exactly the declared columns and dtypes."""
@@ -118,8 +138,9 @@ class Table:
             raise SchemaError(
                 f"table {self.name!r}: columns differ from the declaration (missing {missing}, extra {extra})"
             )
-        for col in self.columns:
-            actual = df[col.name].dtype
+        for (col, expected), actual in zip(self._expected, df.dtypes, strict=True):
+            if _has_dtype_of(actual, col, expected):
+                continue
             if col.dtype == CATEGORY:
                 if not isinstance(actual, pd.CategoricalDtype):
                     raise SchemaError(f"table {self.name!r}: column {col.name!r} is {actual}, expected category")
@@ -128,7 +149,7 @@ class Table:
                         f"table {self.name!r}: column {col.name!r} categories {list(actual.categories)} "
                         f"!= declared {list(col.categories)}"
                     )
-            elif str(actual) != str(pd.api.types.pandas_dtype(col.dtype)) and col.dtype != OBJECT:
+            elif col.dtype != OBJECT and str(actual) != expected:
                 raise SchemaError(f"table {self.name!r}: column {col.name!r} is {actual}, expected {col.dtype}")
         return df
 
@@ -146,6 +167,25 @@ def _cast(series: pd.Series, col: Column, table: str) -> pd.Series:
         return series.astype(col.dtype)
     except (TypeError, ValueError) as exc:
         raise SchemaError(f"table {table!r}: column {col.name!r} cannot be read as {col.dtype}: {exc}") from exc
+
+
+def _has_dtype(series: pd.Series, col: Column, expected: str) -> bool:
+    """True when ``series`` already has the declared dtype (nothing to convert: the common case)."""
+    return _has_dtype_of(series.dtype, col, expected)
+
+
+def _has_dtype_of(actual: object, col: Column, expected: str) -> bool:
+    if col.dtype == CATEGORY:
+        return isinstance(actual, pd.CategoricalDtype) and (
+            col.categories is None or actual.categories.equals(_category_index(col.categories)))
+    if col.dtype == OBJECT:
+        return actual == object
+    return str(actual) == expected
+
+
+@lru_cache(maxsize=256)
+def _category_index(categories: tuple[str, ...]) -> pd.Index:
+    return pd.Index(list(categories))
 
 
 def data_dictionary(tables: Iterable[Table]) -> pd.DataFrame:

@@ -38,6 +38,28 @@ _RUN_FORMAT = "%Y%m%dT%H%M%SZ"
 #: newest snapshot under it counts when larger)
 MIN_FREE_BYTES = 16 << 20
 
+#: tables stored in the order of their OCID column: the same tenancy gives the same files whatever
+#: order the collector's threads finished in, and assess finds them already in its canonical order
+#: (sorting a million backups costs it half a second otherwise)
+SORTED_BY = {"backups": "backup_id", "boot_volumes": "boot_volume_id", "volume_group_backups": "volume_group_backup_id",
+             "boot_volume_replicas": "replica_id"}
+
+
+def _canonical(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` sorted by its OCID column (stable; NA last) unless it already is."""
+    key = SORTED_BY.get(name)
+    if key is None or len(frame) < 2:
+        return frame
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ids = pa.array(frame[key].astype("string").array)
+    ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+    if ids.null_count == 0 and pc.all(pc.less_equal(ids.slice(0, len(ids) - 1), ids.slice(1))).as_py():
+        return frame
+    order = pc.array_sort_indices(ids, null_placement="at_end").to_numpy()
+    return frame.take(order).reset_index(drop=True)
+
 
 def safe_tenancy_name(name: str) -> str:
     """Return ``name`` reduced to ``[A-Za-z0-9._-]`` (max 64 chars), safe as one path segment.
@@ -114,7 +136,7 @@ def _write(inv: Inventory, tmp: Path, target: Path) -> Path:
     files: dict[str, dict[str, Any]] = {}
     categories: dict[str, dict[str, list[str]]] = {}
     for name, frame in inv.tables().items():
-        files[name] = _write_table(tmp / f"{name}.parquet", frame)
+        files[name] = _write_table(tmp / f"{name}.parquet", _canonical(name, frame))
         # categories (their order, unused ones and the dtype of the labels) are kept exactly
         cats = {c.name: {"values": [str(v) for v in frame[c.name].cat.categories],
                          "dtype": str(frame[c.name].cat.categories.dtype)}

@@ -17,7 +17,7 @@ from pandas.io.formats.style import Styler
 from reportkit.report.palette import STATUS_COLOURS, STATUS_LABELS
 from reportkit.schema import ACTION_NEEDED, CoverageStatus, Table, data_dictionary
 
-#: Coverage percentage thresholds for the headline tile: >= GOOD is green, >= WARN amber, else red.
+#: Restorable percentage thresholds for the headline tile: >= GOOD is green, >= WARN amber, else red.
 COVERAGE_GOOD = 95.0
 COVERAGE_WARN = 80.0
 
@@ -54,9 +54,9 @@ def _is_na(value: Any) -> bool:
 # --------------------------------------------------------------------------------------------
 # (status, label, level when the count is above zero, what the tile means)
 _COUNT_TILES: tuple[tuple[CoverageStatus, str, str], ...] = (
-    (CoverageStatus.COVERED, "good", "fresh copy in every required region"),
-    (CoverageStatus.STALE, "warn", "newest copy older than the RPO"),
-    (CoverageStatus.MISSING, "bad", "no copy in a required region"),
+    (CoverageStatus.COVERED, "good", "fresh copy or replica in every required region"),
+    (CoverageStatus.STALE, "warn", "newest copy or replica older than the RPO"),
+    (CoverageStatus.MISSING, "bad", "no copy or replica in a required region"),
     (CoverageStatus.IN_PROGRESS, "warn", "copy under way"),
     (CoverageStatus.FAILED, "bad", "copy ended FAULTY"),
     (CoverageStatus.NO_BACKUP, "bad", "no backup at all"),
@@ -86,22 +86,32 @@ def _tile(kpi: str, value: str, raw: Any, label: str, note: str, level: str, col
 def kpi_tiles(summary: Any) -> Html:
     """Return the KPI tiles of a coverage summary (``CoverageSummary`` or its ``to_dict()``).
 
-    Each tile carries ``data-kpi`` (its name) and ``data-value`` (the exact number) so tests and
-    scripts can read the report; colour follows :data:`reportkit.plots.STATUS_COLOURS`, and the
-    level (good/warn/bad) is also said in words: colour is never the only signal.
+    The headline tile is ``restorable_pct`` (covered / every volume in scope: unknown counts as not
+    covered, so data that could not be read never raises it), with its upper bound and the
+    copyable coverage beside it. Each tile carries ``data-kpi`` (its name) and ``data-value`` (the
+    exact number) so tests and scripts can read the report; colour follows
+    :data:`reportkit.plots.STATUS_COLOURS`, and the level (good/warn/bad) is also said in words:
+    colour is never the only signal.
     """
-    pct = _get(summary, "coverage_pct")
+    pct = _get(summary, "restorable_pct")
     level = coverage_level(pct)
     target = f"target ≥ {COVERAGE_GOOD:.0f}%"
     pct_text = "n/a" if _is_na(pct) else f"{pct:.1f}%"
     note = {"good": f"on target ({target})", "warn": f"below target ({target})",
             "bad": f"well below target ({target})"}[level]
     if _is_na(pct):
-        note = "no copyable volume could be judged"
+        note = "no boot volume in scope"
     colour = {"good": STATUS_COLOURS[CoverageStatus.COVERED], "warn": STATUS_COLOURS[CoverageStatus.STALE],
               "bad": STATUS_COLOURS[CoverageStatus.FAILED]}[level]
-    tiles = [_tile("coverage_pct", pct_text, None if _is_na(pct) else round(float(pct), 4),
-                   "Coverage of copyable volumes", note, level, colour, "rk-headline")]
+    tiles = [_tile("restorable_pct", pct_text, None if _is_na(pct) else round(float(pct), 4),
+                   "Restorable in another region", note, level, colour, "rk-headline")]
+    for kpi, label, meaning in (("restorable_upper_pct", "At most, if every unknown were covered",
+                                 "upper bound: covered + unknown"),
+                                ("copyable_coverage_pct", "Coverage of copyable volumes",
+                                 "covered / (volumes − ineligible)")):
+        value = _get(summary, kpi)
+        tiles.append(_tile(kpi, "n/a" if _is_na(value) else f"{value:.1f}%",
+                           None if _is_na(value) else round(float(value), 4), label, meaning, "neutral", "#0072B2"))
     total = _get(summary, "total_volumes", 0)
     tiles.append(_tile("total_volumes", f"{total:,}", total, "Boot volumes", "in scope", "neutral", "#0072B2"))
     for status, bad_level, meaning in _COUNT_TILES:
@@ -118,20 +128,22 @@ def kpi_tiles(summary: Any) -> Html:
 
 
 def headline(summary: Any) -> Html:
-    """Return one paragraph saying how protected the tenancy is and how many volumes need action."""
-    pct = _get(summary, "coverage_pct")
+    """Return one paragraph: 'N of M boot volumes could be restored in another region from data no older
+    than the RPO (R days)', the percentage, and how many need action or could not be judged."""
+    pct = _get(summary, "restorable_pct")
     total = int(_get(summary, "total_volumes", 0) or 0)
+    covered = int(_get(summary, "covered", 0) or 0)
     action = sum(int(_get(summary, s.value, 0) or 0) for s in ACTION_NEEDED)
     unknown = int(_get(summary, "unknown", 0) or 0)
     rpo = _get(summary, "rpo_days")
-    if _is_na(pct):
-        first = f"None of the {total:,} boot volumes could be judged for cross-region coverage."
+    if not total:
+        first = "There is no boot volume in scope."
     else:
-        first = (f"{pct:.0f}% of the boot volumes that can be copied have a copy in another region "
-                 f"no older than {rpo} days.")
+        first = (f"{covered:,} of {total:,} boot volumes could be restored in another region from data no older "
+                 f"than the RPO ({rpo} days): {pct:.0f}%.")
     parts = [first, f"{action:,} of {total:,} boot volumes need action."]
     if unknown:
-        parts.append(f"{unknown:,} could not be judged because data could not be read; they are not counted as covered.")
+        parts.append(f"{unknown:,} could not be judged because data could not be read; they count as not covered.")
     return Html(f'<p class="rk-headline-text" data-kpi-text="headline"><strong>{_e(" ".join(parts))}</strong></p>')
 
 

@@ -9,17 +9,24 @@ from reportkit.report.views.blocks import TOP_N, Html, _e, _is_na, callout, tabl
 from reportkit.schema import Control, CoverageStatus, ImageClass, Severity
 
 
+_PCT_LABELS = {"restorable_pct": "Restorable %", "restorable_upper_pct": "At most %",
+               "copyable_coverage_pct": "Copyable coverage %"}
+
+
 def coverage_table(frame: pd.DataFrame, group: str, *, top_n: int = TOP_N, full_data: str | None = None) -> Styler:
     """Return coverage per region/compartment, worst first, statuses in the schema's order."""
     statuses = [s.value for s in CoverageStatus if s.value in frame.columns]
-    cols = [group, *[c for c in ("total", "total_volumes") if c in frame.columns], *statuses, "coverage_pct"]
+    cols = [group, *[c for c in ("total", "total_volumes") if c in frame.columns], *statuses, *_PCT_LABELS]
     data = frame[[c for c in cols if c in frame.columns]].copy()
-    data["coverage_pct"] = pd.to_numeric(data["coverage_pct"], errors="coerce").astype(float)
-    data = data.sort_values(["coverage_pct", group], na_position="first", kind="stable")
-    labels = {s.value: STATUS_LABELS[s] for s in CoverageStatus} | {"coverage_pct": "Coverage %",
-                                                                     "total": "Volumes", "total_volumes": "Volumes"}
+    for pct in _PCT_LABELS:
+        if pct in data.columns:
+            data[pct] = pd.to_numeric(data[pct], errors="coerce").astype(float)
+    data = data.sort_values(["restorable_pct", group], na_position="first", kind="stable")
+    labels = {s.value: STATUS_LABELS[s] for s in CoverageStatus} | _PCT_LABELS | {"total": "Volumes",
+                                                                                   "total_volumes": "Volumes"}
     return table(data, top_n=top_n, full_data=full_data, labels=labels,
-                 caption="Worst coverage first. Coverage % = covered / (volumes − ineligible − unknown).")
+                 caption="Worst first. Restorable % = covered / volumes (unknown counts as not covered); at most % "
+                         "adds the unknown; copyable coverage % = covered / (volumes − ineligible).")
 
 
 SEVERITY_ORDER = {s.value: i for i, s in enumerate(Severity)}
@@ -97,9 +104,33 @@ def image_classes(volumes: pd.DataFrame) -> Styler:
 def ineligible_volumes(volumes: pd.DataFrame, *, top_n: int = TOP_N, full_data: str | None = None) -> Styler:
     """Return volumes whose image cannot be copied, with their protection and the reason."""
     data = volumes[volumes["coverage_status"].astype(str) == CoverageStatus.INELIGIBLE.value]
-    cols = ["display_name", "region", "compartment_path", "image_class", "protection", "replica_regions", "reason"]
+    cols = ["display_name", "region", "compartment_path", "image_class", "protection", "replica_regions",
+            "cross_ad_replica", "reason"]
     return table(data[[c for c in cols if c in data.columns]], top_n=top_n, full_data=full_data,
                  labels={"compartment_path": "compartment"})
+
+
+def protection_kinds(table_by_kind: pd.DataFrame) -> Styler:
+    """Return the protection-by-kind table (:func:`reportkit.assessment.protection_by_kind`)."""
+    return table(table_by_kind, top_n=None, labels={
+        "volumes_protected": "volumes with one in another region", "volumes_fresh": "of which fresh",
+        "volumes_covered_by": "covered volumes it covers", "only_protection": "only protection of"},
+        caption="An item in the volume's own region (a cross-AD replica, a copy back home) never counts. "
+                "A kind not accepted (accept=) is shown but does not cover.")
+
+
+def lapsing(lapses: pd.DataFrame, *, top_n: int = TOP_N, full_data: str | None = None) -> Styler | Html:
+    """Return the covered volumes whose protection lapses within 7 days with nothing scheduled to renew it
+    (:func:`reportkit.assessment.lapsing_coverage`), or a green note when there is none."""
+    if lapses.empty:
+        return callout("No covered volume loses its protection within 7 days without something scheduled to "
+                       "renew it.", level="ok")
+    cols = ["display_name", "region", "compartment_path", "covered_by", "protected_until", "copy_expires_at",
+            "lapse_reason"]
+    return table(lapses[cols], top_n=top_n, full_data=full_data,
+                 labels={"compartment_path": "compartment", "lapse_reason": "why nothing renews it"},
+                 caption="Soonest first. protected_until: when the volume stops being covered if nothing new "
+                         "arrives.")
 
 
 def encryption_findings(findings: pd.DataFrame, *, top_n: int = TOP_N, full_data: str | None = None) -> Styler | Html:

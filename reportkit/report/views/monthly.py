@@ -15,7 +15,8 @@ def trend_table(trend: pd.DataFrame) -> Styler:
     """Return the monthly trend as a table (months without a snapshot show dashes)."""
     cols = ["month", "run", *SUMMARY_COLUMNS]
     return table(trend[[c for c in cols if c in trend.columns]], top_n=None,
-                 labels={"run": "snapshot", "total_volumes": "volumes", "coverage_pct": "coverage %",
+                 labels={"run": "snapshot", "total_volumes": "volumes", "restorable_pct": "restorable %",
+                         "restorable_upper_pct": "at most %", "copyable_coverage_pct": "copyable coverage %",
                          "collection_gaps": "gaps"})
 
 

@@ -170,9 +170,15 @@ def _plan_volumes(ctx: Context, start: datetime, denied: list[str],
 
     scenarios = [name for name, n in spec["scenarios"].items() for _ in range(int(n))]
     rng.shuffle(scenarios)
-    hostile = list(spec.get("names", {}).get("hostile", []))
-    long_len = int(spec.get("names", {}).get("long_name_length", 255))
-    hostile_slots = set(rng.sample(range(len(scenarios)), min(len(scenarios), len(hostile) + 1)))
+    names = spec.get("names", {})
+    hostile = list(names.get("hostile", []))
+    long_len = int(names.get("long_name_length", 255))
+    # the first hostile name goes to the first volume of names.first_to; the others (and one name of
+    # the longest length OCI allows) to random volumes
+    first_slot = scenarios.index(names["first_to"]) if hostile and names.get("first_to") in scenarios else None
+    first_name = hostile.pop(0) if first_slot is not None else None
+    others = [i for i in range(len(scenarios)) if i != first_slot]
+    hostile_slots = set(rng.sample(others, min(len(others), len(hostile) + 1)))
     counters: dict[str, int] = defaultdict(int)
     seen: dict[str, int] = defaultdict(int)
     volumes: list[Volume] = []
@@ -256,7 +262,9 @@ def _plan_volumes(ctx: Context, start: datetime, denied: list[str],
         stem = path.rpartition("/")[2].lower().replace("-", "")
         counters[stem] += 1
         name = f"{stem}-{counters[stem]:02d}"
-        if index in hostile_slots:
+        if index == first_slot and first_name is not None:
+            name = first_name
+        elif index in hostile_slots:
             name = hostile.pop() if hostile else "x" * (long_len - len(" (Boot Volume)"))
         size = rng.choice([47, 47, 50, 50, 100, 128, 200, 256, 512, 1024])
         vol = Volume(

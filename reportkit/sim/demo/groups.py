@@ -22,6 +22,7 @@ from reportkit.sim.demo.records import (
     Volume,
     created_time,
     lifecycle,
+    optional_fields,
     policy_fires,
     ts,
     unique_size,
@@ -81,12 +82,8 @@ class GroupBackup:
         if state not in ("REQUEST_RECEIVED", "CREATING"):
             out["uniqueSizeInGbs"] = unique
             out["uniqueSizeInMbs"] = unique * 1024
-        if self.t_expire is not None:
-            out["expirationTime"] = ts(self.t_expire)
-        if self.source_id:
-            out["sourceVolumeGroupBackupId"] = self.source_id
-        if self.lock is not None:
-            out.update(self.lock.wire(at))
+        out.update(optional_fields(at, t_expire=self.t_expire, lock=self.lock,
+                                   sourceVolumeGroupBackupId=self.source_id))
         return out
 
 

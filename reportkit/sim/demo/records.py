@@ -93,6 +93,18 @@ def created_time(state: str, t_request: datetime, t_created: datetime) -> dateti
     return t_request if state == "REQUEST_RECEIVED" else t_created
 
 
+def optional_fields(at: datetime, *, t_expire: datetime | None, lock: RetentionLock | None,
+                    **links: str | None) -> dict[str, Any]:
+    """The fields a backup or group backup carries only when they are set: its links (given by JSON
+    name: key, source, group), its expiry, and its retention lock once set."""
+    out: dict[str, Any] = {name: value for name, value in links.items() if value}
+    if t_expire is not None:
+        out["expirationTime"] = ts(t_expire)
+    if lock is not None:
+        out.update(lock.wire(at))
+    return out
+
+
 @dataclass(frozen=True)
 class RetentionLock:
     """A retention lock set on a backup after it was made (UpdateBootVolumeBackup, as Terraform does)."""
@@ -256,16 +268,8 @@ class Backup:
         }
         if state != "REQUEST_RECEIVED":
             out["uniqueSizeInGBs"] = self.unique_size
-        if self.t_expire is not None:
-            out["expirationTime"] = ts(self.t_expire)
-        if self.kms_key_id:
-            out["kmsKeyId"] = self.kms_key_id
-        if self.source_id:
-            out["sourceBootVolumeBackupId"] = self.source_id
-        if self.group_backup_id:
-            out["volumeGroupBackupId"] = self.group_backup_id
-        if self.lock is not None:
-            out.update(self.lock.wire(at))
+        out.update(optional_fields(at, t_expire=self.t_expire, lock=self.lock, kmsKeyId=self.kms_key_id,
+                                   sourceBootVolumeBackupId=self.source_id, volumeGroupBackupId=self.group_backup_id))
         return out
 
 

@@ -11,16 +11,20 @@ global RNG, so the same seed gives the same document.
     history = build_history(months=6)       # [(month-end Timestamp, doc), ...] same tenancy evolving
 
 How the tenancy evolves: the generator first *plans* the tenancy over its whole life
-(:mod:`.planning`: volumes with creation times, backup-policy assignments over time, scripted
-manual backups and copies, deletions), then takes a *snapshot* at a time T (:mod:`.snapshot`):
-only what exists at T is emitted, each backup in the lifecycle state it has at T
-(REQUEST_RECEIVED / CREATING while running, FAULTY if it failed, TERMINATING / TERMINATED for a
-few days after deletion), scheduled backups only while within their retention. Scheduled backups
-are enumerated from the policy schedules (when several schedules of a policy fire at the same
-instant only the one with the longest retention is taken, as OCI does); a policy with a
-``destinationRegion`` copies every scheduled backup there, into the same compartment. OCIDs and
-per-backup details come from a hash of (seed, owner, time), so a backup keeps its OCID from one
-snapshot to the next.
+(:mod:`.planning`: regions, compartments, policies, where each volume and volume group lives;
+:mod:`.scenarios`: each scenario's backup-policy assignments over time, scripted manual backups
+and copies (copies of copies too), moves, retention locks, group membership over time, replicas
+with their own sync timeline, deletions), then takes a *snapshot* at a time T
+(:mod:`.snapshot`): only what exists at T is emitted, each backup or group backup in the lifecycle
+state it has at T (REQUEST_RECEIVED / CREATING / COMMITTED while running, FAULTY if it failed,
+TERMINATING / TERMINATED for a few days after deletion), scheduled ones only while within their
+retention, subscriptions and compartment states as they were at T. Scheduled backups are
+enumerated from the policy schedules (when several schedules of a policy fire at the same instant
+only the one with the longest retention is taken, as OCI does); a policy with a
+``destinationRegion`` copies every scheduled backup (or group backup, for a policy on a volume
+group) there, into the same compartment. OCIDs and per-backup details come from a hash of (seed,
+owner, time), so a backup keeps its OCID from one snapshot to the next. The scenarios and their
+sizes are listed in docs/sim.md ("The demo tenancy").
 
 ``doc["_truth"]`` (never served) records per boot volume what the generator knows: the scenario
 it was built for and the status that scenario is meant to show at the generator's end time

@@ -6,12 +6,16 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from reportkit.errors import InputError
 from reportkit.sim.demo.spec import INELIGIBLE_KINDS
+
+if TYPE_CHECKING:  # the group and replica modules build on this one
+    from reportkit.sim.demo.groups import VolumeGroup
+    from reportkit.sim.demo.replicas import Replica
 
 # How long a deleted backup stays listed (TERMINATING for an hour, then TERMINATED).
 _TERMINATING_FOR = timedelta(hours=1)
@@ -59,6 +63,64 @@ class Hasher:
     def ocid(self, kind: str, region: str, *parts: object) -> str:
         """``ocid1.<kind>.oc1.<region>.aaaa<hex>``; region '' gives the '..' form (tenancy-wide)."""
         return f"ocid1.{kind}.oc1.{region}.aaaa{self.digest(kind, region, *parts).hex()}"
+
+
+def lifecycle(at: datetime, t_request: datetime, t_created: datetime, t_done: datetime, *,
+              t_expire: datetime | None = None, t_deleted: datetime | None = None, faulty: bool = False,
+              t_committed: datetime | None = None) -> str | None:
+    """A backup's (or group backup's) lifecycle state at ``at``; None when it is not listed then.
+
+    REQUEST_RECEIVED until ``t_created``, CREATING until ``t_committed`` (group backups pass
+    through COMMITTED, which is still pending) or ``t_done``, then AVAILABLE or FAULTY; after
+    deletion TERMINATING for an hour, TERMINATED for three days, then gone; gone once expired.
+    """
+    if at < t_request or (t_expire is not None and at >= t_expire):
+        return None
+    if t_deleted is not None and at >= t_deleted:
+        if at < t_deleted + _TERMINATING_FOR:
+            return "TERMINATING"
+        return "TERMINATED" if at < t_deleted + _TERMINATED_FOR else None
+    if at < t_created:
+        return "REQUEST_RECEIVED"
+    if at < t_done:
+        return "COMMITTED" if t_committed is not None and at >= t_committed else "CREATING"
+    return "FAULTY" if faulty else "AVAILABLE"
+
+
+def created_time(state: str, t_request: datetime, t_created: datetime) -> datetime:
+    """``timeCreated`` as served: a request not yet started reports its request time (as the fake does
+    for its own copies), so no record ever carries a time after the instant it is read at."""
+    return t_request if state == "REQUEST_RECEIVED" else t_created
+
+
+def optional_fields(at: datetime, *, t_expire: datetime | None, lock: RetentionLock | None,
+                    **links: str | None) -> dict[str, Any]:
+    """The fields a backup or group backup carries only when they are set: its links (given by JSON
+    name: key, source, group), its expiry, and its retention lock once set."""
+    out: dict[str, Any] = {name: value for name, value in links.items() if value}
+    if t_expire is not None:
+        out["expirationTime"] = ts(t_expire)
+    if lock is not None:
+        out.update(lock.wire(at))
+    return out
+
+
+@dataclass(frozen=True)
+class RetentionLock:
+    """A retention lock set on a backup after it was made (UpdateBootVolumeBackup, as Terraform does)."""
+
+    t_set: datetime
+    days: int
+
+    def wire(self, at: datetime) -> dict[str, Any]:
+        if at < self.t_set:
+            return {}
+        return {
+            "isRetentionLockEnabled": True,
+            "isPreventDeletionEnabled": True,
+            "retentionPeriod": {"retentionTimeUnit": "DAYS", "retentionTimeAmount": self.days},
+            "timeRetentionExpiresAt": ts(self.t_set + timedelta(days=self.days)),
+        }
 
 
 # ------------------------------------------------------------------------------------------------
@@ -171,19 +233,19 @@ class Backup:
     faulty: bool = False
     source_id: str | None = None
 
+    group_backup_id: str | None = None  # the volume group backup this backup is a member of
+    moved: tuple[datetime, str] | None = None  # (when, compartment): ChangeBootVolumeBackupCompartment
+    lock: RetentionLock | None = None
+
     def state(self, at: datetime) -> str | None:
         """Lifecycle state at ``at``; None when the backup is not listed then."""
-        if at < self.t_request or (self.t_expire is not None and at >= self.t_expire):
-            return None
-        if self.t_deleted is not None and at >= self.t_deleted:
-            if at < self.t_deleted + _TERMINATING_FOR:
-                return "TERMINATING"
-            return "TERMINATED" if at < self.t_deleted + _TERMINATED_FOR else None
-        if at < self.t_created:
-            return "REQUEST_RECEIVED"
-        if at < self.t_done:
-            return "CREATING"
-        return "FAULTY" if self.faulty else "AVAILABLE"
+        return lifecycle(at, self.t_request, self.t_created, self.t_done, t_expire=self.t_expire,
+                         t_deleted=self.t_deleted, faulty=self.faulty)
+
+    def compartment_at(self, at: datetime) -> str:
+        if self.moved is not None and at >= self.moved[0]:
+            return self.moved[1]
+        return self.compartment_id
 
     def wire(self, at: datetime) -> dict[str, Any] | None:
         state = self.state(at)
@@ -191,14 +253,14 @@ class Backup:
             return None
         out: dict[str, Any] = {
             "bootVolumeId": self.volume_id,
-            "compartmentId": self.compartment_id,
+            "compartmentId": self.compartment_at(at),
             "displayName": self.name,
             "id": self.id,
             "imageId": self.image_id,
             "lifecycleState": state,
             "sizeInGBs": self.size,
             "sourceType": self.source_type,
-            "timeCreated": ts(self.t_created),
+            "timeCreated": ts(created_time(state, self.t_request, self.t_created)),
             "timeRequestReceived": ts(self.t_request),
             "type": self.backup_type,
             "freeformTags": {},
@@ -206,22 +268,47 @@ class Backup:
         }
         if state != "REQUEST_RECEIVED":
             out["uniqueSizeInGBs"] = self.unique_size
-        if self.t_expire is not None:
-            out["expirationTime"] = ts(self.t_expire)
-        if self.kms_key_id:
-            out["kmsKeyId"] = self.kms_key_id
-        if self.source_id:
-            out["sourceBootVolumeBackupId"] = self.source_id
+        out.update(optional_fields(at, t_expire=self.t_expire, lock=self.lock, kmsKeyId=self.kms_key_id,
+                                   sourceBootVolumeBackupId=self.source_id, volumeGroupBackupId=self.group_backup_id))
         return out
 
 
 @dataclass
 class Period:
-    """A backup policy assigned to a volume from ``start`` until ``stop`` (None = still)."""
+    """A backup policy assigned to a volume (or volume group) from ``start`` until ``stop`` (None = still)."""
 
     policy: Policy
     start: datetime
     stop: datetime | None = None
+
+    def active(self, at: datetime) -> bool:
+        return self.start <= at and (self.stop is None or at < self.stop)
+
+
+def policy_fires(periods: list[Period], at: datetime) -> Iterator[tuple[Policy, Schedule, datetime]]:
+    """(policy, schedule, instant) of every scheduled backup that may still be listed at ``at``.
+
+    Within retention only; when several schedules of a policy fire at the same instant only the one
+    with the longest retention is taken, as OCI does.
+    """
+    for period in periods:
+        policy = period.policy
+        hi = min(at, period.stop) if period.stop else at
+        sched = sorted(policy.schedules, key=lambda s: -s.retention)
+        for i, sc in enumerate(sched):
+            lo = max(period.start, at - sc.retention)
+            for t in sc.occurrences(lo, hi):
+                if any(longer.fires_at(t) for longer in sched[:i]):
+                    continue
+                if period.stop is not None and t >= period.stop:
+                    continue
+                yield policy, sc, t
+
+
+def unique_size(size: int, backup_type: str, u: float) -> int:
+    """uniqueSizeInGBs: a full is most of the volume, an incremental a few per cent."""
+    share = 0.35 + 0.5 * u if backup_type == "FULL" else 0.01 + 0.06 * u
+    return max(1, round(size * share))
 
 
 @dataclass
@@ -243,7 +330,7 @@ class Volume:
     periods: list[Period] = field(default_factory=list)
     copy_faulty: bool = False
     copy_kms_key_id: str | None = None  # key policy copies use in the destination (xrcKmsKeyId)
-    replicas: list[dict[str, str]] = field(default_factory=list)
+    replicas: list[Replica] = field(default_factory=list)  # boot volume replicas (group members' too)
     events: list[Backup] = field(default_factory=list)  # manual backups and manual copies
     tags: dict[str, str] = field(default_factory=dict)
 
@@ -269,8 +356,9 @@ class Volume:
         }
         if self.kms_key_id:
             out["kmsKeyId"] = self.kms_key_id
-        if self.replicas:
-            out["bootVolumeReplicas"] = [dict(r) for r in self.replicas]
+        infos = [i for i in (r.info(at) for r in self.replicas) if i is not None]
+        if infos:
+            out["bootVolumeReplicas"] = infos
         return out
 
 
@@ -292,5 +380,9 @@ class Plan:
     vault_keys: dict[str, list[str]]
     policies: dict[str, list[Policy]]
     volumes: list[Volume]
+    groups: list[VolumeGroup]
+    ads: dict[str, list[str]]  # region -> availability domain names
+    subscribed_at: dict[str, datetime]  # region -> when a subscription still IN_PROGRESS at the end began
+    left_active_at: dict[str, datetime]  # compartment OCID -> when it left ACTIVE (INACTIVE, DELETING)
 
 

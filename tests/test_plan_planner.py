@@ -1,6 +1,7 @@
 """reportkit.plan: pure planning on tiny hand-built assessment frames, plus plan files."""
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ class FakeAssessment:
     images: pd.DataFrame
     parameters: dict[str, Any] = field(default_factory=lambda: {"rpo_days": 7, "as_of": AS_OF.isoformat()})
     group_backups: pd.DataFrame = field(default_factory=pd.DataFrame)
+    regions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def volume(vid: str, status: str, required: str = FRA, covered: str = "", image: str = PLATFORM,
@@ -336,3 +338,18 @@ def test_a_group_already_copied_or_with_a_copy_in_flight_is_not_planned_again() 
     assert planned(plan).empty and "in progress" in plan.skipped.loc[0, "reason"]
     none = make_plan(FakeAssessment(a.volumes, a.backups, a.images))
     assert "no AVAILABLE volume group backup holds it" in none.skipped.loc[0, "reason"]
+
+
+def test_a_copy_to_a_region_not_ready_is_blocked_with_the_reason() -> None:
+    # OCI refuses (400) a copy to a region whose subscription is IN_PROGRESS or that is not subscribed
+    a = assessment([volume("v1", "missing", required=f"{FRA},{AMS},{LHR}"), volume("v2", "missing", required=AMS)],
+                   [backup("b1", "v1"), backup("b2", "v2")])
+    a = dataclasses.replace(a, regions=pd.DataFrame({"region": [LHR, FRA], "status": ["READY", "IN_PROGRESS"]}))
+    plan = make_plan(a)
+    entries = plan.entries.set_index(["boot_volume_id", "destination_region"])
+    assert set(plan.entries["destination_region"]) == {FRA, AMS}  # never its own region
+    assert (entries["status"].astype(str) == "blocked").all() and plan.summary.copies == 0
+    assert "subscription is IN_PROGRESS" in entries.loc[("v1", FRA), "block_reason"]
+    assert "does not subscribe" in entries.loc[("v2", AMS), "block_reason"]
+    a = dataclasses.replace(a, regions=pd.DataFrame({"region": [LHR, FRA, AMS], "status": ["READY"] * 3}))
+    assert make_plan(a).summary.copies == 3

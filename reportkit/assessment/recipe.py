@@ -78,7 +78,7 @@ def assess(inventory: Inventory, *, rpo_days: int = 7, as_of: pd.Timestamp | str
                       summary=summary, parameters=ctx.parameters(), metadata=inventory.metadata,
                       gaps=ctx.gaps.table, group_backups=group_backups,
                       items=items_table(items, volumes_in, chains, replicas, ctx.vocabulary),
-                      notes=_notes(inventory))
+                      notes=_notes(inventory), regions=inv.regions)
 
 
 def _region_aliases(ctx: AssessContext) -> dict[str, str]:

@@ -70,6 +70,7 @@ class Assessment:
     group_backups: pd.DataFrame = field(default_factory=pd.DataFrame)  # schema.ASSESSED_GROUP_BACKUPS
     items: pd.DataFrame = field(default_factory=pd.DataFrame)          # schema.PROTECTION_ITEMS
     notes: tuple[str, ...] = ()  # what the assessment could not consider (e.g. tables the snapshot predates)
+    regions: pd.DataFrame = field(default_factory=pd.DataFrame)  # the inventory's regions (subscription status)
 
     def __repr__(self) -> str:  # one line; the display code lives in reportkit.report.views.display
         from reportkit.report.views.display import assessment_text

@@ -167,6 +167,8 @@ def make_plan(
             gb, dest, key, failed, keys=keys, allow_downgrade=allow_encryption_downgrade, rpo_days=rpo_days,
             as_of=as_of, ids=(entry_id_for, retry_token_for)))
     skipped += group_skipped
+    entries = _block_unready_destinations(entries, getattr(assessment, "regions", None))
+    group_rows = _block_unready_destinations(group_rows, getattr(assessment, "regions", None))
     if iam_verdicts is not None:
         entries = [_apply_iam(e, iam_verdicts) for e in entries]
     entries += group_rows
@@ -260,6 +262,25 @@ def _entry(vol: Mapping[str, Any], backup: Mapping[str, Any], dest: str, keys: M
         "retry_token": retry_token_for(entry_id, failed),
         "cli_command": copy_cli_command(backup_id, dest, source_region, kms_key_id=kms, display_name=display_name),
     }
+
+
+def _block_unready_destinations(entries: list[dict[str, Any]], regions: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """Block the entries whose destination is not a READY subscribed region: OCI refuses a copy to a
+    region the tenancy does not subscribe to, or whose subscription is still IN_PROGRESS (400). Without
+    a regions table (an assessment built by hand) nothing is blocked."""
+    if regions is None or len(regions) == 0 or "status" not in regions.columns:
+        return entries
+    status = {str(r): str(s).upper() for r, s in zip(regions["region"], regions["status"], strict=True) if pd.notna(r)}
+    out = []
+    for entry in entries:
+        dest = entry["destination_region"]
+        if status.get(dest) != "READY" and entry["status"] == PlanStatus.PLANNED:
+            why = (f"its subscription is {status[dest]}" if dest in status else "the tenancy does not subscribe to it")
+            entry = {**entry, "status": PlanStatus.BLOCKED.value,
+                     "block_reason": f"destination {dest} is not a READY region ({why}); OCI refuses the copy "
+                                     "until the region subscription is READY"}
+        out.append(entry)
+    return out
 
 
 def _apply_iam(entry: dict[str, Any], check: IamCheck) -> dict[str, Any]:

@@ -328,3 +328,33 @@ def test_an_unreadable_policy_keeps_a_missing_verdict_that_holds_for_every_regio
     t.backup("b", "bv")
     t.error(LHR, APP, "GetVolumeBackupPolicyAssetAssignment", resource="bv")
     assert volumes_of(t).loc["bv", "coverage_status"] == "missing"  # no copy anywhere: missing wherever required
+
+
+def test_a_volume_group_that_could_not_be_listed_makes_an_any_region_verdict_unknown() -> None:
+    # A volume group hidden by a failed listing may hold the volume, and its policy may require a
+    # region other than the one holding the fresh copy: covered against "any region" would be a guess.
+    t = Tenancy()
+    _fresh_copy_to_fra(t, "bv")
+    assert verdict(t, "bv")[0] == "covered"
+    t.error(LHR, APP, "ListVolumeGroups")  # the volume's own compartment
+    row = volumes_of(t).loc["bv"]
+    assert row["coverage_status"] == "unknown" and "volume group that may hold it" in row["reason"]
+    # its own policy's destination, or copy targets, decide before any group policy: the verdict stands
+    assert volumes_of(t, copy_targets={LHR: FRA}).loc["bv", "coverage_status"] == "covered"
+    t2 = Tenancy()
+    _fresh_copy_to_fra(t2, "bv")
+    t2.policy("pol", "bv", destination=FRA)
+    t2.error(LHR, APP, "ListVolumeGroups")
+    assert verdict(t2, "bv")[0] == "covered"
+    # a failed listing in another compartment is not evidence about this volume (docs/assess.md says so)
+    t3 = Tenancy()
+    _fresh_copy_to_fra(t3, "bv")
+    t3.error(LHR, PROD, "ListVolumeGroups")
+    assert verdict(t3, "bv")[0] == "covered"
+
+
+def test_a_volume_naming_a_group_the_inventory_lacks_is_unknown_against_any_region() -> None:
+    t = Tenancy()
+    _fresh_copy_to_fra(t, "bv")
+    t.boot_volumes[-1]["volume_group_id"] = "vg-unseen"
+    assert verdict(t, "bv")[0] == "unknown"

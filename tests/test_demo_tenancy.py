@@ -23,6 +23,8 @@ from reportkit.sim.documents import validate_document
 
 from bench.tenancy import build_scaled_tenancy
 
+ROOT = Path(__file__).resolve().parents[1]
+
 SEED_EXAMPLE_TRUNCATED = (
     "Allow group MyTestGroup to use boot-volume-backups in tenancy where all "
     "{request.permission='BOOT_VOLUME_BACKUP_COPY', request.region = 'lhr', "

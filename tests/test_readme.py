@@ -159,7 +159,7 @@ def _check_numbers(work: Path, outputs: list[str]) -> None:
     text = "\n".join(outputs)
     assert "AVAILABLE" in outputs[0]  # the oci CLI listed backups
 
-    first = float(re.search(r"^coverage ([0-9.]+)% =", text, re.M).group(1))
+    first = float(re.search(r"^restorable ([0-9.]+)% =", text, re.M).group(1))
     assert first >= 30.0, f"the first assessment shows {first}% (a snapshot stamped with the machine's clock?)"
     planned = int(re.search(r"^plan \S+: (\d+) copies", text, re.M).group(1))
     assert planned > 0 and f"FINISHED: {planned} copied" in text
@@ -172,7 +172,7 @@ def _check_numbers(work: Path, outputs: list[str]) -> None:
     kpis = kpis_of(reports[-1])
     latest = load_snapshot(list_snapshots(work / "data" / "snapshots")["path"].iloc[-1])
     summary = assess(latest).summary
-    assert float(kpis["coverage_pct"]) == pytest.approx(summary.coverage_pct, abs=1e-3)
+    assert float(kpis["restorable_pct"]) == pytest.approx(summary.restorable_pct, abs=1e-3)
     assert int(kpis["covered"]) == summary.covered
-    print(f"walk-through: coverage {first}% -> {summary.coverage_pct:.1f}% after {planned} copies")
-    assert summary.coverage_pct > first, (first, summary.coverage_pct)
+    print(f"walk-through: restorable {first}% -> {summary.restorable_pct:.1f}% after {planned} copies")
+    assert summary.restorable_pct > first, (first, summary.restorable_pct)

@@ -28,6 +28,7 @@ from reportkit.assessment.lineage import trace_chains
 from reportkit.assessment.result import Assessment, summarize
 from reportkit.assessment.volumes import assess_volumes, select_volumes, volume_regions
 from reportkit.assessment.volumes.link import link_items
+from reportkit.assessment.gaps import unseen_group_compartments
 from reportkit.inventory import Inventory
 from reportkit.schema import LATER_TABLES
 
@@ -78,7 +79,7 @@ def assess(inventory: Inventory, *, rpo_days: int = 7, as_of: pd.Timestamp | str
                       summary=summary, parameters=ctx.parameters(), metadata=inventory.metadata,
                       gaps=ctx.gaps.table, group_backups=group_backups,
                       items=items_table(items, volumes_in, chains, replicas, ctx.vocabulary),
-                      notes=_notes(inventory), regions=inv.regions)
+                      notes=_notes(inventory) + _group_note(ctx), regions=inv.regions)
 
 
 def _region_aliases(ctx: AssessContext) -> dict[str, str]:
@@ -97,3 +98,15 @@ def _notes(inventory: Inventory) -> tuple[str, ...]:
         return ("protection by volume groups/replicas not assessed: snapshot predates it "
                 f"(tables not collected: {', '.join(sorted(absent))})",)
     return ()
+
+
+def _group_note(ctx: AssessContext) -> tuple[str, ...]:
+    """Say which volume group listings failed: a group there may hold volumes of other compartments,
+    which this assessment cannot see (docs/assess.md, "Volume groups we could not list")."""
+    unseen = unseen_group_compartments(ctx.gaps.table)
+    if not unseen:
+        return ()
+    shown = ", ".join(ctx.paths(pd.Series([u.split(": ", 1)[1] for u in unseen])).fillna("?").astype(str).unique()[:5])
+    return (f"volume groups of {len(unseen)} region/compartment(s) could not be listed ({shown}); volumes of the same "
+            "compartment are unknown unless copy targets or their own policy name the destination, and a group "
+            "there holding volumes of OTHER compartments cannot be seen",)

@@ -120,7 +120,7 @@ def lapsing_coverage(volumes: pd.DataFrame, *, as_of: pd.Timestamp, days: int = 
 
 
 def coverage_by_compartment(volumes: pd.DataFrame, compartments: pd.DataFrame, *, rollup: bool = True) -> pd.DataFrame:
-    """Return one row per compartment: compartment_id, path, depth, total, counts, coverage_pct.
+    """Return one row per compartment: compartment_id, path, depth, total, counts, restorable_pct.
 
     With ``rollup`` each compartment also counts the volumes of all its sub-compartments (the
     root then counts every volume). Every compartment has a row (zeros when empty); volumes in a

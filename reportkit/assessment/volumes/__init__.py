@@ -14,7 +14,7 @@ import pandas as pd
 from reportkit.assessment._lookup import category_codes, is_in, join_region_sets, positions, region_bits, sort_unique, \
     take, utc_times
 from reportkit.assessment.existence import exists_at
-from reportkit.assessment.gaps import unreadable_policy_assets
+from reportkit.assessment.gaps import group_listing_gaps, unreadable_policy_assets
 from reportkit.assessment.lineage import NO_LINK, SOURCE, Chains
 from reportkit.assessment.volumes.explain import Wording, explain
 from reportkit.assessment.volumes.link import FRESH, NAT, NONE, REPLICA, ns
@@ -57,7 +57,8 @@ def assess_volumes(ctx: AssessContext, volumes: pd.DataFrame, chains: Chains, it
                             assignments=inv.policy_assignments, policies=inv.backup_policies, groups=inv.volume_groups,
                             group_members=inv.volume_group_members,
                             unreadable=unreadable_policy_assets(inv.errors, inv.policy_assignments,
-                                                                inv.backup_policies))
+                                                                inv.backup_policies),
+                            groups_unread=group_listing_gaps(ctx.gaps.table, volumes, inv.volume_groups))
     is_any = np.zeros(m, dtype=bool)
     is_any[req.pairs.loc[req.pairs["dest"].to_numpy() == ANY, "vol"].to_numpy()] = True
 

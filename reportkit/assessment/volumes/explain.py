@@ -82,8 +82,8 @@ def explain(out: pd.DataFrame, cause: np.ndarray, dest: Destinations, is_any: np
     copy_what = np.where(group, "volume group backup", "backup")
     rules = [
         (cause == "policy_unknown",
-         lambda r: ["the backup policy of the volume or of its volume group could not be read (see errors), so its "
-         "required destination region is unknown; fresh items in: ", at(covered_where, r)],
+         lambda r: ["the backup policy of the volume or of a volume group that may hold it could not be read (see "
+         "errors), so its required destination region is unknown; fresh items in: ", at(covered_where, r)],
          lambda r: "Fix the read error and collect again, or name the destination with copy_targets"),
         (cause == "covered",
          lambda r: ["fresh AVAILABLE ", what(r), " in ", where(r), " (data ", at(age, r), " days old, rpo ", rpo,

@@ -10,6 +10,9 @@ In this order (``requirement_source`` says which applied):
 
 A volume whose own or group's policy could not be read (and no copy_targets entry applies) has an
 unknown requirement (``policy_unknown``): a verdict that depends on where the items are is a guess.
+So has a volume without copy_targets or its own policy's destination that a volume group we could
+not see may hold (``groups_unread``, :func:`reportkit.assessment.gaps.group_listing_gaps`): that
+group's policy may require a destination.
 """
 from __future__ import annotations
 
@@ -74,10 +77,12 @@ def _memberships(ids: pd.Series, groups: pd.DataFrame, group_members: pd.DataFra
 
 def find_requirements(volumes: pd.DataFrame, vol_region: np.ndarray, *, targets: dict[str, tuple[str, ...]],
                       vocabulary: list[str], assignments: pd.DataFrame, policies: pd.DataFrame,
-                      groups: pd.DataFrame, group_members: pd.DataFrame, unreadable: set[str]) -> Requirements:
+                      groups: pd.DataFrame, group_members: pd.DataFrame, unreadable: set[str],
+                      groups_unread: np.ndarray | None = None) -> Requirements:
     """Return the :class:`Requirements` of ``volumes`` (sorted, unique; ``vol_region`` their region
     codes). ``groups`` / ``group_members`` are the inventory's volume groups and their members;
-    ``unreadable`` the assets whose policy could not be read."""
+    ``unreadable`` the assets whose policy could not be read; ``groups_unread`` a bool per volume:
+    a volume group that may hold it could not be seen."""
     m = len(volumes)
     ids = volumes["boot_volume_id"].astype("string").reset_index(drop=True)
     own = _policy_of(ids, assignments, policies)
@@ -122,6 +127,11 @@ def find_requirements(volumes: pd.DataFrame, vol_region: np.ndarray, *, targets:
         "policy_destination_region": own_dest.array,
         "volume_group_id": group_ids.array,
         "copies_scheduled": by_volume | by_group,
-        "policy_unknown": (ids.isin(sorted(unreadable)).fillna(False).to_numpy(bool) | group_unreadable) & ~targeted,
+        "policy_unknown": (ids.isin(sorted(unreadable)).fillna(False).to_numpy(bool) | group_unreadable
+                           | (_unread(groups_unread, m) & ~by_volume)) & ~targeted,
     })
     return Requirements(pairs=pairs, per_volume=per_volume)
+
+
+def _unread(groups_unread: np.ndarray | None, m: int) -> np.ndarray:
+    return np.zeros(m, dtype=bool) if groups_unread is None else np.asarray(groups_unread, dtype=bool)

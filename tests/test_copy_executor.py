@@ -288,7 +288,11 @@ def test_demo_tenancy_plan_then_execute_closes_every_planned_gap(sim, demo_colle
     plan = make_plan(before)
     plan = _load(save_plan(plan, tmp_path / "plan.json"))
     dry = execute_plan(plan, journal_path=tmp_path / "j.jsonl", out=io.StringIO())
-    assert dry.counts == {"would_copy": plan.summary.copies}
+    # the copies to a region still being subscribed are blocked in the plan, never sent (OCI refuses them)
+    blocked = plan.entries[plan.entries["status"].astype(str) == "blocked"]
+    assert len(blocked) and blocked["block_reason"].str.contains("subscription is IN_PROGRESS").all()
+    also = {"blocked": len(blocked)}
+    assert dry.counts == {"would_copy": plan.summary.copies, **also}
     assert _writes(sim.requests()) == [], "assess/plan/dry run must not change the tenancy"
     assert plan.summary.copies > 10
 
@@ -304,7 +308,7 @@ def test_demo_tenancy_plan_then_execute_closes_every_planned_gap(sim, demo_colle
     result = execute_plan(plan, execute=True, journal_path=tmp_path / "j.jsonl", config=oci.config.from_file(
         str(config_path), profile), endpoint_template=sim.endpoint_template, poll_interval=POLL,
         wait=sim.advance, concurrency=8, progress=False, out=io.StringIO())
-    assert result.counts == {"copied": plan.summary.copies}, result.entries
+    assert result.counts == {"copied": plan.summary.copies, **also}, result.entries
     posts = copy_posts(sim, mark)
     assert len(posts) == plan.summary.copies and {p["status"] for p in posts} == {200}
     assert not [r for r in sim.requests() if r["status"] == 409]
@@ -329,7 +333,7 @@ def test_demo_tenancy_plan_then_execute_closes_every_planned_gap(sim, demo_colle
     again = execute_plan(plan, execute=True, journal_path=tmp_path / "j.jsonl", config=oci.config.from_file(
         str(config_path), profile), endpoint_template=sim.endpoint_template, poll_interval=POLL,
         wait=sim.advance, progress=False, out=io.StringIO())
-    assert again.counts == {"copied": plan.summary.copies} and copy_posts(sim, mark) == []
+    assert again.counts == {"copied": plan.summary.copies, **also} and copy_posts(sim, mark) == []
 
 
 def test_cli_plan_from_a_snapshot_then_copy_execute(sim, oci_config_file, tmp_path, capsys) -> None:

@@ -141,16 +141,14 @@ def group_listing_gaps(gaps: pd.DataFrame, volumes: pd.DataFrame, groups: pd.Dat
     region = volumes["region"].astype("string").fillna("")
     compartment = volumes["compartment_id"].astype("string").fillna("")
     if not gaps.empty:
-        op = gaps["operation"].astype("string").fillna("")
         where = gaps["compartment_id"].astype("string").fillna("")
-        whole = set(gaps.loc[where.eq("").to_numpy(bool), "region"].dropna().astype(str))
-        hit = op.isin(GROUP_LISTINGS).to_numpy(bool) & where.ne("").to_numpy(bool)
-        pairs = set(zip(gaps.loc[hit, "region"].astype(str), where[hit].astype(str), strict=True))
-        keys = list(zip(region.astype(str), compartment.astype(str), strict=True))
-        out |= np.fromiter((k in pairs for k in keys), dtype=bool, count=len(keys))
+        whole = gaps.loc[where.eq("").to_numpy(bool), "region"].dropna().astype(str)
+        hit = gaps["operation"].astype("string").isin(GROUP_LISTINGS).fillna(False).to_numpy(bool) & where.ne("").to_numpy(bool)
+        unread = pd.MultiIndex.from_arrays([gaps.loc[hit, "region"].astype(str), where[hit].astype(str)])
+        out |= pd.MultiIndex.from_arrays([region.astype(str), compartment.astype(str)]).isin(unread)
         # a volume whose compartment is unknown (a damaged field) may sit beside any failed listing
-        out |= compartment.eq("").to_numpy(bool) & region.isin(sorted({r for r, _ in pairs})).to_numpy(bool)
-        out |= region.isin(sorted(whole)).to_numpy(bool)
+        out |= compartment.eq("").to_numpy(bool) & region.isin(unread.get_level_values(0)).to_numpy(bool)
+        out |= region.isin(whole).to_numpy(bool)
     if "volume_group_id" in volumes.columns:
         named = volumes["volume_group_id"].astype("string")
         out |= (named.notna() & ~named.isin(groups["volume_group_id"].astype("string"))).fillna(False).to_numpy(bool)
@@ -158,9 +156,8 @@ def group_listing_gaps(gaps: pd.DataFrame, volumes: pd.DataFrame, groups: pd.Dat
 
 
 def unseen_group_compartments(gaps: pd.DataFrame) -> list[str]:
-    """The compartments (``region: compartment``) whose volume group listing failed, for the notes."""
+    """The compartment OCIDs whose volume group listing failed in some region, sorted (for the notes)."""
     if gaps.empty:
         return []
     hit = gaps["operation"].astype("string").isin(GROUP_LISTINGS).fillna(False).to_numpy(bool)
-    return sorted({f"{r}: {c}" for r, c in zip(gaps.loc[hit, "region"], gaps.loc[hit, "compartment_id"], strict=True)
-                   if pd.notna(r) and pd.notna(c) and c})
+    return sorted({str(c) for c in gaps.loc[hit, "compartment_id"] if pd.notna(c) and c})

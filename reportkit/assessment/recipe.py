@@ -106,7 +106,7 @@ def _group_note(ctx: AssessContext) -> tuple[str, ...]:
     unseen = unseen_group_compartments(ctx.gaps.table)
     if not unseen:
         return ()
-    shown = ", ".join(ctx.paths(pd.Series([u.split(": ", 1)[1] for u in unseen])).fillna("?").astype(str).unique()[:5])
-    return (f"volume groups of {len(unseen)} region/compartment(s) could not be listed ({shown}); volumes of the same "
+    shown = ", ".join(ctx.paths(pd.Series(unseen, dtype="string")).astype(str)[:5])
+    return (f"volume groups of {len(unseen)} compartment(s) could not be listed ({shown}); volumes of the same "
             "compartment are unknown unless copy targets or their own policy name the destination, and a group "
             "there holding volumes of OTHER compartments cannot be seen",)
